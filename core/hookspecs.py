@@ -1,0 +1,65 @@
+"""Every hook tirelire calls, typed and documented: the contract between the core and plugins.
+
+Families (one job per hook):
+
+- ``register_*(register, ...)``: contribute something. The hook receives a ``register``
+  callback; the core controls collection, order, de-duplication and validation.
+- ``on_*(...)``: react to something that has happened (after its commit).
+- a few ``firstresult`` questions.
+
+Hooks are always called with keyword arguments; a spec may gain arguments later, an
+implementation may take fewer. Hooks that concern one instance are called through
+:meth:`core.plugins.PluginManager.for_instance`, so a plugin the instance has not enabled is
+never called for it. docs/plugins.md documents each hook; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+__all__ = ["hookspec"]
+
+hookspec = pluggy.HookspecMarker("tirelire")
+
+
+@hookspec
+def register_routes(register: Callable[[Any], None]) -> None:
+    """Contribute web routes: call ``register(handler)`` for each one.
+
+    ``handler`` is anything the web host can mount: a route handler, a controller or a router
+    (Litestar objects; the core itself never imports the web framework). Called once when the
+    web application is built. The web host mounts each plugin's routes behind a guard that
+    answers 404 on every instance that has not enabled the plugin.
+    """
+
+
+@hookspec
+def register_commands(register: Callable[[Any], None]) -> None:
+    """Contribute sub-commands to the ``tirelire`` command: call ``register(command)``.
+
+    ``command`` is a ``click.Command`` or ``click.Group``; its name becomes
+    ``tirelire <name>``. Called once when the command line is built.
+    """
+
+
+@hookspec
+def register_instance_links(instance: Any, register: Callable[[str, str], None]) -> None:
+    """Contribute links shown on an instance's home page: call ``register(label, href)``.
+
+    Called through the instance's hooks each time its home page is rendered, so only plugins
+    the instance enabled contribute (the seed's welcome page shows "Agenda" and "Adhésions"
+    this way). ``instance`` is the :class:`core.instances.Instance` being shown.
+    """
+
+
+@hookspec
+def populate_demo(store: Any, settings: Any) -> None:
+    """Add this plugin's part of the demo network to a freshly created demo data directory.
+
+    Called once by ``tirelire demo`` when it creates the demo data, after the core has created
+    the demo instances. ``store`` is the :class:`core.store.Store`, ``settings`` the
+    :class:`core.settings.Settings`. Write through the store's services so every rule holds.
+    """

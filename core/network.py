@@ -1,0 +1,50 @@
+"""The network: one deployment's settings, store, plugin manager and core services together.
+
+Hosts (web, CLI, NFC) open one :class:`Network` per process and pass it around; nothing in the
+core keeps global state. ``Network.open`` loads the plugins, checks them (``check_pending``)
+and opens the store in the data directory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.instances import Instance, Instances
+from core.plugins import InstanceHooks, PluginManager
+from core.settings import Settings
+from core.store import Store
+
+__all__ = ["Network"]
+
+
+class Network:
+    """Everything one process needs to serve a network: settings, store, plugins, services."""
+
+    def __init__(self, settings: Settings, store: Store, plugins: PluginManager) -> None:
+        self.settings = settings
+        self.store = store
+        self.plugins = plugins
+        self.instances = Instances(store)
+
+    @classmethod
+    def open(cls, settings: Settings, *, plugins: PluginManager | None = None) -> Network:
+        """Open the store of ``settings.data_dir`` and load (then check) the plugins."""
+        manager = plugins if plugins is not None else PluginManager()
+        manager.check()
+        store = Store.open(settings.store_path)
+        return cls(settings, store, manager)
+
+    def hooks_for(self, instance: Instance | None) -> InstanceHooks:
+        """The hooks of ``instance``: only its enabled plugins are called (none for the home)."""
+        enabled: list[str] = [] if instance is None else instance.enabled_plugins
+        return self.plugins.for_instance(enabled)
+
+    def close(self) -> None:
+        """Close the store (after the writer thread finished its queue)."""
+        self.store.close()
+
+    def __enter__(self) -> Network:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

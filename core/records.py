@@ -1,0 +1,197 @@
+"""Typed record collections on the store: msgspec Structs with secondary indexes.
+
+A :class:`Collection` keeps records of one Struct type in a named LMDB database, keyed by a
+primary key taken from the record, and maintains its indexes in the same write transaction:
+
+- a unique index maps an index value to one primary key and refuses a second record with the
+  same value (:class:`UniqueViolation`, naming the index);
+- a non-unique index maps an index value to many primary keys (an LMDB ``dupsort`` database).
+
+Keys are ``str`` (UTF-8), ``int`` (16 bytes big-endian, so they sort numerically) or ``bytes``.
+Each collection builds one MessagePack encoder and one decoder for its type and reuses them.
+Open collections at start-up, outside write transactions: opening a database is itself a write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import lmdb
+import msgspec
+
+from core.store import Store, Tx
+
+__all__ = ["Collection", "Index", "UniqueViolation", "encode_key"]
+
+R = TypeVar("R", bound=msgspec.Struct)
+Key = str | int | bytes
+
+
+class UniqueViolation(ValueError):
+    """A write would give two records the same value of a unique index."""
+
+    def __init__(self, collection: str, index: str, value: Key) -> None:
+        super().__init__(f"{collection}: another record already has {index} = {value!r}")
+        self.collection = collection
+        self.index = index
+        self.value = value
+
+
+def encode_key(key: Key) -> bytes:
+    """Encode a key so that LMDB's byte order matches the natural order of the value."""
+    if isinstance(key, bytes):
+        return key
+    if isinstance(key, str):
+        return key.encode()
+    if isinstance(key, int) and not isinstance(key, bool):
+        if key < 0 or key >= 1 << 128:
+            raise ValueError(f"integer key out of range: {key}")
+        return key.to_bytes(16, "big")
+    raise TypeError(f"unsupported key type: {type(key).__name__}")
+
+
+@dataclass(frozen=True)
+class Index(Generic[R]):
+    """A secondary index: ``value(record)`` gives the indexed value (None: not indexed)."""
+
+    name: str
+    value: Callable[[R], Key | None]
+    unique: bool = False
+
+
+class Collection(Generic[R]):
+    """Records of one msgspec Struct type, with their secondary indexes, in one store."""
+
+    def __init__(
+        self,
+        store: Store,
+        name: str,
+        record_type: type[R],
+        *,
+        key: Callable[[R], Key],
+        indexes: tuple[Index[R], ...] = (),
+    ) -> None:
+        self.store = store
+        self.name = name
+        self.record_type = record_type
+        self._key = key
+        self._indexes = indexes
+        self._db = store.db(f"rec:{name}")
+        self._index_dbs = {
+            ix.name: store.db(f"idx:{name}:{ix.name}", dupsort=not ix.unique) for ix in indexes
+        }
+        self._encoder = msgspec.msgpack.Encoder()
+        self._decoder = msgspec.msgpack.Decoder(record_type)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, txn: lmdb.Transaction, key: Key) -> R | None:
+        """The record with primary key ``key``, or None."""
+        raw = txn.get(encode_key(key), db=self._db)
+        return None if raw is None else self._decoder.decode(raw)
+
+    def get_by(self, txn: lmdb.Transaction, index: str, value: Key) -> R | None:
+        """The first record whose ``index`` equals ``value``, or None."""
+        for record in self.find(txn, index, value, limit=1):
+            return record
+        return None
+
+    def find(
+        self, txn: lmdb.Transaction, index: str, value: Key, *, limit: int | None = None
+    ) -> Iterator[R]:
+        """Records whose ``index`` equals ``value``, in primary-key order."""
+        db = self._index_dbs[index]
+        ikey = encode_key(value)
+        count = 0
+        with txn.cursor(db=db) as cursor:
+            if not cursor.set_key(ikey):
+                return
+            keys = cursor.iternext_dup() if self._is_dupsort(index) else iter([cursor.value()])
+            for pkey in keys:
+                raw = txn.get(pkey, db=self._db)
+                if raw is None:
+                    continue
+                yield self._decoder.decode(raw)
+                count += 1
+                if limit is not None and count >= limit:
+                    return
+
+    def scan(
+        self, txn: lmdb.Transaction, *, prefix: Key | None = None, limit: int | None = None
+    ) -> Iterator[R]:
+        """All records in primary-key order, optionally those whose key starts with ``prefix``."""
+        start = b"" if prefix is None else encode_key(prefix)
+        count = 0
+        with txn.cursor(db=self._db) as cursor:
+            if not cursor.set_range(start):
+                return
+            for pkey, raw in cursor:
+                if start and not pkey.startswith(start):
+                    return
+                yield self._decoder.decode(raw)
+                count += 1
+                if limit is not None and count >= limit:
+                    return
+
+    def count(self, txn: lmdb.Transaction) -> int:
+        """How many records the collection holds."""
+        return int(txn.stat(self._db)["entries"])
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def put(self, tx: Tx, record: R) -> R:
+        """Insert or replace ``record``, updating every index; unique clashes raise."""
+        txn = tx.txn
+        pkey = encode_key(self._key(record))
+        old_raw = txn.get(pkey, db=self._db)
+        old = None if old_raw is None else self._decoder.decode(old_raw)
+        for ix in self._indexes:
+            new_value = ix.value(record)
+            old_value = None if old is None else ix.value(old)
+            if new_value == old_value:
+                continue
+            db = self._index_dbs[ix.name]
+            if old_value is not None:
+                txn.delete(encode_key(old_value), pkey if not ix.unique else b"", db=db)
+            if new_value is not None:
+                ikey = encode_key(new_value)
+                if ix.unique:
+                    current = txn.get(ikey, db=db)
+                    if current is not None and current != pkey:
+                        raise UniqueViolation(self.name, ix.name, new_value)
+                txn.put(ikey, pkey, db=db)
+        txn.put(pkey, self._encoder.encode(record), db=self._db)
+        return record
+
+    def insert(self, tx: Tx, record: R) -> R:
+        """Insert ``record``; a record with the same primary key already there raises."""
+        pkey = encode_key(self._key(record))
+        if tx.txn.get(pkey, db=self._db) is not None:
+            raise UniqueViolation(self.name, "key", self._key(record))
+        return self.put(tx, record)
+
+    def delete(self, tx: Tx, key: Key) -> bool:
+        """Delete the record with primary key ``key`` and its index entries; False if absent."""
+        txn = tx.txn
+        pkey = encode_key(key)
+        raw = txn.get(pkey, db=self._db)
+        if raw is None:
+            return False
+        old = self._decoder.decode(raw)
+        for ix in self._indexes:
+            value = ix.value(old)
+            if value is not None:
+                db = self._index_dbs[ix.name]
+                txn.delete(encode_key(value), pkey if not ix.unique else b"", db=db)
+        txn.delete(pkey, db=self._db)
+        return True
+
+    def _is_dupsort(self, index: str) -> bool:
+        return not next(ix.unique for ix in self._indexes if ix.name == index)
+
+
+def as_dict(record: msgspec.Struct) -> dict[str, Any]:
+    """A record as a plain dict (for templates and JSON)."""
+    return msgspec.structs.asdict(record)

@@ -1,0 +1,88 @@
+"""Settings of one network deployment: where the data lives and how it is served.
+
+Settings come from, in increasing priority: defaults, a ``settings.toml`` in the data
+directory, ``TIRELIRE_*`` environment variables, then explicit keyword arguments (the CLI's
+options). Every field is validated by msgspec; a bad value names the field.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+__all__ = ["Settings", "SettingsError", "load_settings"]
+
+
+class SettingsError(ValueError):
+    """A setting has a wrong value; the message names it."""
+
+
+class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The settings of a network deployment."""
+
+    data_dir: str = "data"
+    #: Instances are served at ``<slug>.<base domain>``; the bare domain is the network's home.
+    base_domains: list[str] = msgspec.field(default_factory=lambda: ["localhost"])
+    #: Name of the network, shown on its home page.
+    network_name: str = "Réseau tirelire"
+    #: Demo mode: login links printed in the console, local payment provider allowed.
+    demo: bool = False
+    #: Default language of pages (``fr`` or ``en``).
+    language: str = "fr"
+
+    @property
+    def data_path(self) -> Path:
+        """The data directory as a Path."""
+        return Path(self.data_dir)
+
+    @property
+    def store_path(self) -> Path:
+        """Where the LMDB environment lives inside the data directory."""
+        return self.data_path / "store"
+
+
+_ENV_FIELDS = {
+    "TIRELIRE_DATA": "data_dir",
+    "TIRELIRE_BASE_DOMAINS": "base_domains",
+    "TIRELIRE_NETWORK_NAME": "network_name",
+    "TIRELIRE_DEMO": "demo",
+    "TIRELIRE_LANGUAGE": "language",
+}
+
+
+def load_settings(data_dir: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
+    """Build the settings from defaults, ``settings.toml``, the environment and ``overrides``."""
+    values: dict[str, Any] = {}
+    env_data = os.environ.get("TIRELIRE_DATA")
+    directory = Path(data_dir if data_dir is not None else env_data or "data")
+    toml_file = directory / "settings.toml"
+    if toml_file.is_file():
+        try:
+            values.update(tomllib.loads(toml_file.read_text("utf-8")))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{toml_file}: {exc}") from exc
+    for env_name, field in _ENV_FIELDS.items():
+        raw = os.environ.get(env_name)
+        if raw is None:
+            continue
+        if field == "base_domains":
+            values[field] = [d.strip() for d in raw.split(",") if d.strip()]
+        elif field == "demo":
+            values[field] = raw.lower() in {"1", "true", "yes", "on"}
+        else:
+            values[field] = raw
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    values["data_dir"] = str(directory)
+    try:
+        settings = msgspec.convert(values, Settings)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"invalid setting: {exc}") from exc
+    if not settings.base_domains:
+        raise SettingsError("invalid setting: base_domains must name at least one domain")
+    if settings.language not in {"fr", "en"}:
+        raise SettingsError("invalid setting: language must be 'fr' or 'en'")
+    return settings
