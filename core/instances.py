@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from enum import Enum
+from enum import StrEnum
 
 import msgspec
 
@@ -28,7 +28,7 @@ SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset({"www", "api", "admin", "static", "mail", "schema"})
 
 
-class InstanceKind(str, Enum):
+class InstanceKind(StrEnum):
     """What kind of collective an instance is."""
 
     VENUE = "venue"

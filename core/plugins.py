@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -105,9 +106,10 @@ class PluginManager:
         try:
             self.pm.register(plugin, name=name)
         except pluggy.PluginValidationError as exc:
-            hook = getattr(getattr(exc, "hookimpl", None), "function", None)
-            hook_name = getattr(hook, "__name__", "?")
-            detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+            lines = str(exc).strip().splitlines()
+            found = re.search(r"for hook '([^']+)'", lines[0]) if lines else None
+            hook_name = found.group(1) if found else "?"
+            detail = lines[-1] if lines else ""
             raise PluginError(
                 f"plugin {name!r} has a wrong implementation of hook {hook_name!r}: {detail}"
             ) from exc

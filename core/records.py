@@ -14,6 +14,7 @@ Open collections at start-up, outside write transactions: opening a database is 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -50,6 +51,19 @@ def encode_key(key: Key) -> bytes:
             raise ValueError(f"integer key out of range: {key}")
         return key.to_bytes(16, "big")
     raise TypeError(f"unsupported key type: {type(key).__name__}")
+
+
+MAX_KEY = 400  # LMDB's limit is 511 bytes; longer index values are stored as a digest
+
+
+def _index_key(value: Key) -> bytes | None:
+    """The stored key of an index value; None for an empty value (never indexed)."""
+    raw = encode_key(value)
+    if not raw:
+        return None
+    if len(raw) > MAX_KEY:
+        return b"\xff#" + hashlib.sha256(raw).digest()
+    return raw
 
 
 @dataclass(frozen=True)
@@ -103,7 +117,9 @@ class Collection(Generic[R]):
     ) -> Iterator[R]:
         """Records whose ``index`` equals ``value``, in primary-key order."""
         db = self._index_dbs[index]
-        ikey = encode_key(value)
+        ikey = _index_key(value)
+        if ikey is None:
+            return
         count = 0
         with txn.cursor(db=db) as cursor:
             if not cursor.set_key(ikey):
@@ -128,7 +144,7 @@ class Collection(Generic[R]):
             if not cursor.set_range(start):
                 return
             for pkey, raw in cursor:
-                if start and not pkey.startswith(start):
+                if start and not bytes(pkey).startswith(start):
                     return
                 yield self._decoder.decode(raw)
                 count += 1
@@ -144,7 +160,7 @@ class Collection(Generic[R]):
     def put(self, tx: Tx, record: R) -> R:
         """Insert or replace ``record``, updating every index; unique clashes raise."""
         txn = tx.txn
-        pkey = encode_key(self._key(record))
+        pkey = self._primary(record)
         old_raw = txn.get(pkey, db=self._db)
         old = None if old_raw is None else self._decoder.decode(old_raw)
         for ix in self._indexes:
@@ -153,10 +169,11 @@ class Collection(Generic[R]):
             if new_value == old_value:
                 continue
             db = self._index_dbs[ix.name]
-            if old_value is not None:
-                txn.delete(encode_key(old_value), pkey if not ix.unique else b"", db=db)
-            if new_value is not None:
-                ikey = encode_key(new_value)
+            old_key = None if old_value is None else _index_key(old_value)
+            if old_key is not None:
+                txn.delete(old_key, pkey if not ix.unique else b"", db=db)
+            ikey = None if new_value is None else _index_key(new_value)
+            if ikey is not None and new_value is not None:
                 if ix.unique:
                     current = txn.get(ikey, db=db)
                     if current is not None and current != pkey:
@@ -167,7 +184,7 @@ class Collection(Generic[R]):
 
     def insert(self, tx: Tx, record: R) -> R:
         """Insert ``record``; a record with the same primary key already there raises."""
-        pkey = encode_key(self._key(record))
+        pkey = self._primary(record)
         if tx.txn.get(pkey, db=self._db) is not None:
             raise UniqueViolation(self.name, "key", self._key(record))
         return self.put(tx, record)
@@ -182,11 +199,18 @@ class Collection(Generic[R]):
         old = self._decoder.decode(raw)
         for ix in self._indexes:
             value = ix.value(old)
-            if value is not None:
+            ikey = None if value is None else _index_key(value)
+            if ikey is not None:
                 db = self._index_dbs[ix.name]
-                txn.delete(encode_key(value), pkey if not ix.unique else b"", db=db)
+                txn.delete(ikey, pkey if not ix.unique else b"", db=db)
         txn.delete(pkey, db=self._db)
         return True
+
+    def _primary(self, record: R) -> bytes:
+        pkey = encode_key(self._key(record))
+        if not pkey or len(pkey) > MAX_KEY:
+            raise ValueError(f"{self.name}: a primary key must be 1 to {MAX_KEY} bytes long")
+        return pkey
 
     def _is_dupsort(self, index: str) -> bool:
         return not next(ix.unique for ix in self._indexes if ix.name == index)

@@ -204,7 +204,7 @@ class Store:
             outcome = self._run_group([fn], nested=False)[0]
         ok, value = outcome
         if ok:
-            return value  # type: ignore[no-any-return]
+            return value
         raise value
 
     def submit(self, fn: Callable[[Tx], T]) -> Future[T]:

@@ -1,0 +1,71 @@
+"""Settings loading and the instance records' rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.instances import Instance, InstanceError, InstanceKind, Instances, validate_slug
+from core.settings import SettingsError, load_settings
+from core.store import Store
+
+
+def test_settings_layers_defaults_file_environment_and_overrides(tmp_path, monkeypatch):
+    monkeypatch.delenv("TIRELIRE_BASE_DOMAINS", raising=False)
+    (tmp_path / "settings.toml").write_text('network_name = "Réseau du Cotentin"\ndemo = true\n')
+    s = load_settings(tmp_path)
+    assert s.network_name == "Réseau du Cotentin"
+    assert s.demo is True
+    assert s.base_domains == ["localhost"]
+    assert s.store_path == tmp_path / "store"
+    monkeypatch.setenv("TIRELIRE_BASE_DOMAINS", "tibillet.coop, tibillet.re")
+    assert load_settings(tmp_path).base_domains == ["tibillet.coop", "tibillet.re"]
+    assert load_settings(tmp_path, language="en").language == "en"
+
+
+def test_bad_settings_name_the_field(tmp_path):
+    (tmp_path / "settings.toml").write_text("demo = 3\n")
+    with pytest.raises(SettingsError, match="demo"):
+        load_settings(tmp_path)
+    (tmp_path / "settings.toml").write_text("colour = 'red'\n")
+    with pytest.raises(SettingsError, match="colour"):
+        load_settings(tmp_path)
+    (tmp_path / "settings.toml").write_text("demo = [\n")
+    with pytest.raises(SettingsError, match=r"settings\.toml"):
+        load_settings(tmp_path)
+    (tmp_path / "settings.toml").write_text("language = 'de'\n")
+    with pytest.raises(SettingsError, match="language"):
+        load_settings(tmp_path)
+
+
+@pytest.mark.parametrize("slug", ["claf", "les-goulues", "a", "x1-2"])
+def test_good_slugs(slug):
+    assert validate_slug(slug) == slug
+
+
+@pytest.mark.parametrize("slug", ["", "-a", "a-", "Les", "a_b", "a.b", "x" * 64, "www"])
+def test_bad_slugs(slug):
+    with pytest.raises(InstanceError) as info:
+        validate_slug(slug)
+    assert info.value.field == "slug"
+
+
+def test_create_instances_and_enable_plugins(tmp_path):
+    store = Store(tmp_path / "s")
+    try:
+        instances = Instances(store)
+        created = instances.create(Instance(slug="claf", name="CLAF", kind=InstanceKind.FOOD_FUND))
+        assert created.created_at > 0
+        with pytest.raises(InstanceError, match="already taken"):
+            instances.create(Instance(slug="claf", name="Autre"))
+        with pytest.raises(InstanceError) as info:
+            instances.create(Instance(slug="vide", name="  "))
+        assert info.value.field == "name"
+        instances.set_plugin("claf", "claf", True)
+        instances.set_plugin("claf", "laboutik", True)
+        instances.set_plugin("claf", "laboutik", False)
+        assert instances.get("claf").enabled_plugins == ["claf"]
+        with pytest.raises(InstanceError, match="no instance"):
+            instances.set_plugin("nope", "claf", True)
+        assert [i.slug for i in instances.all()] == ["claf"]
+    finally:
+        store.close()
