@@ -1,0 +1,74 @@
+"""The demo network: a data directory with sample instances, filled by every plugin.
+
+``tirelire demo`` calls :func:`ensure_demo`: when the directory holds no demo yet, it creates
+the core's demo instances, then calls the ``populate_demo`` hook of every installed plugin, and
+writes ``settings.toml`` (``demo = true``) last, as the mark of a finished demo. A second run
+finds that mark and reuses the data as it is. Each later issue adds its part through its
+plugin's ``populate_demo``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.instances import Instance, InstanceKind
+from core.network import Network
+from core.plugins import PluginError, PluginManager
+from core.settings import Settings, load_settings
+
+__all__ = ["DEMO_INSTANCES", "DEMO_NETWORK_NAME", "DemoError", "ensure_demo"]
+
+DEMO_NETWORK_NAME = "Réseau de démonstration"
+
+#: The instances every demo has; plugins add theirs (and their data) in ``populate_demo``.
+DEMO_INSTANCES = (
+    Instance(
+        slug="le-bisik",
+        name="Le Bisik",
+        kind=InstanceKind.VENUE,
+        description="Salle de concerts associative : bar, billetterie et paiement par carte.",
+        website="https://example.org/le-bisik",
+    ),
+    Instance(
+        slug="la-ressourcerie",
+        name="La Ressourcerie du Coin",
+        kind=InstanceKind.ASSOCIATION,
+        description="Association de réemploi : adhésions, ateliers et monnaie-temps.",
+    ),
+)
+
+
+class DemoError(Exception):
+    """The demo cannot be created in this directory; the message says why."""
+
+
+def _settings_toml() -> str:
+    return (
+        "# Written by `tirelire demo`: this directory holds a demo network.\n"
+        "demo = true\n"
+        f'network_name = "{DEMO_NETWORK_NAME}"\n'
+    )
+
+
+def ensure_demo(data_dir: Path, *, plugins: PluginManager | None = None) -> tuple[Settings, bool]:
+    """Create the demo in ``data_dir`` unless it is there; return its settings and if created."""
+    marker = data_dir / "settings.toml"
+    if marker.exists():
+        settings = load_settings(data_dir)
+        if not settings.demo:
+            raise DemoError(f"{data_dir} holds a network that is not a demo (demo = false)")
+        return settings, False
+    if data_dir.exists() and any(p.name not in {"store"} for p in data_dir.iterdir()):
+        raise DemoError(f"{data_dir} is not empty and holds no demo; choose another --data")
+    settings = load_settings(data_dir, demo=True, network_name=DEMO_NETWORK_NAME)
+    with Network.open(settings, plugins=plugins) as network:
+        for instance in DEMO_INSTANCES:
+            if network.instances.get(instance.slug) is None:
+                network.instances.create(instance)
+        for name, populate in network.plugins.each_plugin("populate_demo"):
+            try:
+                populate(store=network.store, settings=settings)
+            except Exception as exc:
+                raise PluginError(f"plugin {name!r} failed in hook 'populate_demo': {exc}") from exc
+    marker.write_text(_settings_toml(), encoding="utf-8")
+    return settings, True
