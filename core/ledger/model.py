@@ -17,19 +17,25 @@ import msgspec
 
 __all__ = [
     "AMOUNT_MAX",
+    "BATCH_MAX",
     "ID_MAX",
     "Account",
     "AccountFlags",
     "CreateAccountResult",
     "CreateTransferResult",
+    "LedgerInputError",
     "Transfer",
     "TransferFlags",
+    "check_account",
+    "check_transfer",
 ]
 
 #: The largest usable id: ``2**128 - 1`` is reserved, like ``0``.
 ID_MAX = (1 << 128) - 2
 #: The largest amount (also the "as much as possible" amount of a post or balancing transfer).
 AMOUNT_MAX = (1 << 128) - 1
+#: The most events one batch may hold (TigerBeetle's limit for 128-byte events).
+BATCH_MAX = 8189
 
 
 class AccountFlags(enum.IntFlag):
@@ -205,3 +211,50 @@ class CreateTransferResult(enum.IntEnum):
     OVERFLOWS_TIMEOUT = 53
     EXCEEDS_CREDITS = 54
     EXCEEDS_DEBITS = 55
+
+
+class LedgerInputError(ValueError):
+    """An event is not well-formed (wrong type, negative or too wide a field); nothing written.
+
+    The message names the event's index in its batch and the field.
+    """
+
+
+#: Width in bits of every integer field: what a value must fit in.
+TRANSFER_WIDTHS = {
+    "id": 128, "debit_account_id": 128, "credit_account_id": 128, "amount": 128,
+    "pending_id": 128, "user_data_128": 128, "user_data_64": 64, "user_data_32": 32,
+    "timeout": 32, "ledger": 32, "code": 16, "flags": 16, "timestamp": 64,
+}  # fmt: skip
+ACCOUNT_WIDTHS = {
+    "id": 128, "debits_pending": 128, "debits_posted": 128, "credits_pending": 128,
+    "credits_posted": 128, "user_data_128": 128, "user_data_64": 64, "user_data_32": 32,
+    "ledger": 32, "code": 16, "flags": 16, "timestamp": 64,
+}  # fmt: skip
+
+
+def _check(event: object, index: int, kind: type, widths: dict[str, int]) -> None:
+    if not isinstance(event, kind):
+        raise LedgerInputError(
+            f"event {index}: expected a {kind.__name__}, got {type(event).__name__}"
+        )
+    for name, bits in widths.items():
+        value = getattr(event, name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise LedgerInputError(
+                f"event {index}: {name} must be an integer, got {type(value).__name__}"
+            )
+        if value < 0 or value >> bits:
+            raise LedgerInputError(
+                f"event {index}: {name} = {value} is out of range (0 .. 2**{bits} - 1)"
+            )
+
+
+def check_transfer(event: object, index: int) -> None:
+    """Raise :class:`LedgerInputError` unless ``event`` is a well-formed Transfer."""
+    _check(event, index, Transfer, TRANSFER_WIDTHS)
+
+
+def check_account(event: object, index: int) -> None:
+    """Raise :class:`LedgerInputError` unless ``event`` is a well-formed Account."""
+    _check(event, index, Account, ACCOUNT_WIDTHS)

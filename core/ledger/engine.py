@@ -1,0 +1,555 @@
+"""The ledger's rules: validate and apply a batch of events to working account states.
+
+Pure: no I/O. The engine reads what it does not hold through three loader callbacks (an
+account's state, a committed transfer, a pending transfer's status) and leaves its outcome in
+plain attributes (``accounts`` it touched, ``created`` transfers in order, ``statuses`` it
+changed); the caller persists them. :class:`core.ledger.Ledger` runs it on LMDB and the SQLite
+peer of the benchmark runs the very same rules on SQLite.
+
+Checks follow TigerBeetle's documented order of precedence. A plain transfer (no flags, not in
+a linked chain, in a batch without duplicate or existing ids) takes an inlined fast path that
+applies exactly the same rules; any other event goes through :meth:`TransferEngine.apply`.
+Linked chains keep an undo journal and are rolled back whole when one event fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from core.ledger.codec import CODE, CP, CPO, DP, DPO, FLAGS, ID, LEDGER, TS, UD32, UD64, UD128
+from core.ledger.model import (
+    ACCOUNT_FLAGS_KNOWN,
+    AMOUNT_MAX,
+    ID_MAX,
+    TRANSFER_FLAGS_KNOWN,
+    Account,
+    CreateAccountResult,
+    CreateTransferResult,
+    Transfer,
+)
+
+__all__ = [
+    "EXPIRED",
+    "NS_PER_S",
+    "POSTED",
+    "VOIDED",
+    "AccountEngine",
+    "TransferEngine",
+    "drive_chains",
+]
+
+#: Status of a pending transfer (absent: still pending).
+POSTED, VOIDED, EXPIRED = 1, 2, 3
+NS_PER_S = 1_000_000_000
+U64_MAX = (1 << 64) - 1
+INT_MAX = AMOUNT_MAX  # 2**128 - 1, reserved for ids
+
+# Transfer flag bits.
+LINKED, PENDING, POST, VOID, BAL_D, BAL_C = 1, 2, 4, 8, 16, 32
+# Account flag bits.
+DMNEC, CMNED, CLOSED = 2, 4, 32
+
+TR = CreateTransferResult
+AR = CreateAccountResult
+T_OK = TR.OK
+
+Fields = tuple[int, ...]
+State = list[int]
+
+
+def drive_chains(
+    events: Sequence[Any],
+    start: int,
+    results: list[Any],
+    apply: Callable[[Any, int], Any],
+    journal: list[Any],
+    rollback: Callable[[], None],
+    ok: Any,
+    failed: Any,
+    chain_open: Any,
+) -> int:
+    """Run the linked chain (or single event) starting at ``start``; return the next index.
+
+    Every event of a chain but the last carries the ``LINKED`` bit (1 in both flag sets). When
+    one fails, what the chain did is rolled back, it keeps its own result and every other event
+    of the chain gets ``failed``; a chain still open at the end of the batch fails with
+    ``chain_open`` on its last event.
+    """
+    n = len(events)
+    i = start
+    broken = False
+    journal.clear()
+    while True:
+        event = events[i]
+        linked = event.flags & LINKED
+        if broken:
+            result = failed
+        elif linked and i == n - 1:
+            result = chain_open
+        else:
+            result = apply(event, i)
+        if result is not ok and not broken:
+            broken = True
+            rollback()
+            for j in range(start, i):
+                results[j] = failed
+        results[i] = result
+        i += 1
+        if not linked or result is chain_open:
+            return i
+
+
+class TransferEngine:
+    """Applies one batch of transfers on top of what the loaders return."""
+
+    def __init__(
+        self,
+        load_account: Callable[[int], State | None],
+        load_transfer: Callable[[int], Fields | None],
+        load_status: Callable[[int], int],
+        check: Callable[[Any, int], None],
+    ) -> None:
+        self._load_account = load_account
+        self._load_transfer = load_transfer
+        self._load_status = load_status
+        self._check = check
+        #: Working account states touched by this batch (None: no such account).
+        self.accounts: dict[int, State | None] = {}
+        #: Transfers created by this batch, in commit order, as field tuples.
+        self.created: list[Fields] = []
+        self.by_id: dict[int, Fields] = {}
+        #: Pending transfers posted or voided by this batch.
+        self.statuses: dict[int, int] = {}
+        self._journal: list[Any] = []
+        self._in_chain = False
+        self._mark = 0
+
+    # -- loaders -------------------------------------------------------------------------
+
+    def account(self, account_id: int) -> State | None:
+        """The working state of an account, loaded on first use."""
+        try:
+            return self.accounts[account_id]
+        except KeyError:
+            state = self._load_account(account_id)
+            self.accounts[account_id] = state
+            return state
+
+    def transfer(self, transfer_id: int) -> Fields | None:
+        """A transfer created earlier in this batch or committed before."""
+        found = self.by_id.get(transfer_id)
+        return found if found is not None else self._load_transfer(transfer_id)
+
+    def status(self, pending_id: int) -> int:
+        """The status of a pending transfer: 0 (pending), POSTED, VOIDED or EXPIRED."""
+        found = self.statuses.get(pending_id)
+        return found if found is not None else self._load_status(pending_id)
+
+    # -- the batch -------------------------------------------------------------------------
+
+    def run(self, transfers: Sequence[Transfer], ts0: int, fast: bool) -> list[TR]:
+        """Apply ``transfers``; event ``i`` gets timestamp ``ts0 + i``. One result per event.
+
+        ``fast`` says the batch has no duplicate id and no id already committed, so plain
+        transfers may skip the idempotency lookups.
+        """
+        n = len(transfers)
+        results = [T_OK] * n
+        accounts = self.accounts
+        created = self.created
+        by_id = self.by_id
+        load = self.account
+        apply = self.apply
+        i = 0
+        if not fast:
+            for j, t in enumerate(transfers):
+                self._check(t, j)
+        while i < n:
+            t = transfers[i]
+            if fast and not (t.flags or t.pending_id or t.timeout or t.timestamp):
+                tid = t.id
+                d = t.debit_account_id
+                c = t.credit_account_id
+                a = t.amount
+                ledger = t.ledger
+                code = t.code
+                if 0 < tid <= ID_MAX and 0 < d <= ID_MAX and 0 < c <= ID_MAX and d != c:
+                    dr = accounts.get(d) or load(d)
+                    cr = accounts.get(c) or load(c)
+                    if (
+                        a > 0
+                        and ledger
+                        and code
+                        and dr is not None
+                        and cr is not None
+                        and dr[LEDGER] == ledger
+                        and cr[LEDGER] == ledger
+                    ):
+                        dflags = dr[FLAGS]
+                        cflags = cr[FLAGS]
+                        dpo = dr[DPO] + a
+                        cpo = cr[CPO] + a
+                        if (
+                            not (dflags | cflags) & CLOSED
+                            and dr[DP] + dpo <= AMOUNT_MAX
+                            and cr[CP] + cpo <= AMOUNT_MAX
+                            and not (dflags & DMNEC and dr[DP] + dpo > dr[CPO])
+                            and not (cflags & CMNED and cr[CP] + cpo > cr[DPO])
+                        ):
+                            dr[DPO] = dpo
+                            cr[CPO] = cpo
+                            f = (tid, d, c, a, 0, t.user_data_128, t.user_data_64,
+                                 t.user_data_32, 0, ledger, code, 0, ts0 + i)  # fmt: skip
+                            created.append(f)
+                            by_id[tid] = f
+                            i += 1
+                            continue
+                self._check(t, i)
+                results[i] = apply(t, i + ts0)
+                i += 1
+            elif not t.flags & LINKED:
+                self._check(t, i)
+                results[i] = apply(t, i + ts0)
+                i += 1
+            else:
+                i = self._chain(transfers, i, ts0, results)
+        return results
+
+    def _chain(self, transfers: Sequence[Transfer], start: int, ts0: int, results: list[TR]) -> int:
+        for j in range(start, len(transfers)):
+            self._check(transfers[j], j)
+            if not transfers[j].flags & LINKED:
+                break
+        self._in_chain = True
+        self._mark = len(self.created)
+        try:
+            return drive_chains(
+                transfers,
+                start,
+                results,
+                lambda t, i: self.apply(t, ts0 + i),
+                self._journal,
+                self._rollback,
+                T_OK,
+                TR.LINKED_EVENT_FAILED,
+                TR.LINKED_EVENT_CHAIN_OPEN,
+            )
+        finally:
+            self._in_chain = False
+            self._journal.clear()
+
+    def _rollback(self) -> None:
+        for entry in reversed(self._journal):
+            if len(entry) == 2:
+                state, balances = entry
+                state[0:4] = balances
+            else:
+                _, pending_id, old = entry
+                if old is None:
+                    del self.statuses[pending_id]
+                else:
+                    self.statuses[pending_id] = old
+        self._journal.clear()
+        for f in self.created[self._mark :]:
+            del self.by_id[f[0]]
+        del self.created[self._mark :]
+
+    def _touch(self, *states: State) -> None:
+        if self._in_chain:
+            for state in states:
+                self._journal.append((state, state[0:4]))
+
+    def _record(self, f: Fields) -> TR:
+        self.created.append(f)
+        self.by_id[f[0]] = f
+        return T_OK
+
+    # -- one event -------------------------------------------------------------------------
+
+    def apply(self, t: Transfer, ts: int) -> TR:
+        """Validate and apply one transfer at timestamp ``ts``; return its result."""
+        flags = t.flags
+        tid = t.id
+        if t.timestamp:
+            return TR.TIMESTAMP_MUST_BE_ZERO
+        if flags & ~TRANSFER_FLAGS_KNOWN:
+            return TR.RESERVED_FLAG
+        if tid == 0:
+            return TR.ID_MUST_NOT_BE_ZERO
+        if tid == INT_MAX:
+            return TR.ID_MUST_NOT_BE_INT_MAX
+        existing = self.transfer(tid)
+        if existing is not None:
+            return exists_result(t, existing)
+        post_or_void = flags & (POST | VOID)
+        if (
+            (flags & PENDING and post_or_void)
+            or post_or_void == POST | VOID
+            or (flags & (BAL_D | BAL_C) and post_or_void)
+        ):
+            return TR.FLAGS_ARE_MUTUALLY_EXCLUSIVE
+        if post_or_void:
+            return self._post_or_void(t, ts)
+        d = t.debit_account_id
+        c = t.credit_account_id
+        if d == 0:
+            return TR.DEBIT_ACCOUNT_ID_MUST_NOT_BE_ZERO
+        if d == INT_MAX:
+            return TR.DEBIT_ACCOUNT_ID_MUST_NOT_BE_INT_MAX
+        if c == 0:
+            return TR.CREDIT_ACCOUNT_ID_MUST_NOT_BE_ZERO
+        if c == INT_MAX:
+            return TR.CREDIT_ACCOUNT_ID_MUST_NOT_BE_INT_MAX
+        if d == c:
+            return TR.ACCOUNTS_MUST_BE_DIFFERENT
+        if t.pending_id:
+            return TR.PENDING_ID_MUST_BE_ZERO
+        pending = flags & PENDING
+        if t.timeout and not pending:
+            return TR.TIMEOUT_RESERVED_FOR_PENDING_TRANSFER
+        if t.amount == 0:
+            return TR.AMOUNT_MUST_NOT_BE_ZERO
+        if t.ledger == 0:
+            return TR.LEDGER_MUST_NOT_BE_ZERO
+        if t.code == 0:
+            return TR.CODE_MUST_NOT_BE_ZERO
+        dr = self.account(d)
+        if dr is None:
+            return TR.DEBIT_ACCOUNT_NOT_FOUND
+        cr = self.account(c)
+        if cr is None:
+            return TR.CREDIT_ACCOUNT_NOT_FOUND
+        if dr[LEDGER] != cr[LEDGER]:
+            return TR.ACCOUNTS_MUST_HAVE_THE_SAME_LEDGER
+        if t.ledger != dr[LEDGER]:
+            return TR.TRANSFER_MUST_HAVE_THE_SAME_LEDGER_AS_ACCOUNTS
+        if dr[FLAGS] & CLOSED:
+            return TR.DEBIT_ACCOUNT_ALREADY_CLOSED
+        if cr[FLAGS] & CLOSED:
+            return TR.CREDIT_ACCOUNT_ALREADY_CLOSED
+        amount = t.amount
+        if flags & BAL_D:
+            amount = min(amount, max(0, dr[CPO] - dr[DP] - dr[DPO]))
+            if amount == 0:
+                return TR.EXCEEDS_CREDITS
+        if flags & BAL_C:
+            amount = min(amount, max(0, cr[DPO] - cr[CP] - cr[CPO]))
+            if amount == 0:
+                return TR.EXCEEDS_DEBITS
+        if pending:
+            if amount + dr[DP] > AMOUNT_MAX:
+                return TR.OVERFLOWS_DEBITS_PENDING
+            if amount + cr[CP] > AMOUNT_MAX:
+                return TR.OVERFLOWS_CREDITS_PENDING
+        if amount + dr[DPO] > AMOUNT_MAX:
+            return TR.OVERFLOWS_DEBITS_POSTED
+        if amount + cr[CPO] > AMOUNT_MAX:
+            return TR.OVERFLOWS_CREDITS_POSTED
+        if amount + dr[DP] + dr[DPO] > AMOUNT_MAX:
+            return TR.OVERFLOWS_DEBITS
+        if amount + cr[CP] + cr[CPO] > AMOUNT_MAX:
+            return TR.OVERFLOWS_CREDITS
+        if ts + t.timeout * NS_PER_S > U64_MAX:
+            return TR.OVERFLOWS_TIMEOUT
+        if dr[FLAGS] & DMNEC and dr[DP] + dr[DPO] + amount > dr[CPO]:
+            return TR.EXCEEDS_CREDITS
+        if cr[FLAGS] & CMNED and cr[CP] + cr[CPO] + amount > cr[DPO]:
+            return TR.EXCEEDS_DEBITS
+        self._touch(dr, cr)
+        if pending:
+            dr[DP] += amount
+            cr[CP] += amount
+        else:
+            dr[DPO] += amount
+            cr[CPO] += amount
+        return self._record(
+            (tid, d, c, amount, 0, t.user_data_128, t.user_data_64, t.user_data_32,
+             t.timeout, t.ledger, t.code, flags, ts)
+        )  # fmt: skip
+
+    def _post_or_void(self, t: Transfer, ts: int) -> TR:
+        pid = t.pending_id
+        if pid == 0:
+            return TR.PENDING_ID_MUST_NOT_BE_ZERO
+        if pid == INT_MAX:
+            return TR.PENDING_ID_MUST_NOT_BE_INT_MAX
+        if pid == t.id:
+            return TR.PENDING_ID_MUST_BE_DIFFERENT
+        if t.timeout:
+            return TR.TIMEOUT_RESERVED_FOR_PENDING_TRANSFER
+        p = self.transfer(pid)
+        if p is None:
+            return TR.PENDING_TRANSFER_NOT_FOUND
+        if not p[11] & PENDING:
+            return TR.PENDING_TRANSFER_NOT_PENDING
+        d, c, p_amount, ledger, code = p[1], p[2], p[3], p[9], p[10]
+        if t.debit_account_id and t.debit_account_id != d:
+            return TR.PENDING_TRANSFER_HAS_DIFFERENT_DEBIT_ACCOUNT_ID
+        if t.credit_account_id and t.credit_account_id != c:
+            return TR.PENDING_TRANSFER_HAS_DIFFERENT_CREDIT_ACCOUNT_ID
+        if t.ledger and t.ledger != ledger:
+            return TR.PENDING_TRANSFER_HAS_DIFFERENT_LEDGER
+        if t.code and t.code != code:
+            return TR.PENDING_TRANSFER_HAS_DIFFERENT_CODE
+        amount = t.amount
+        if amount == 0 or amount == AMOUNT_MAX:
+            amount = p_amount
+        if amount > p_amount:
+            return TR.EXCEEDS_PENDING_TRANSFER_AMOUNT
+        post = t.flags & POST
+        if not post and amount < p_amount:
+            return TR.PENDING_TRANSFER_HAS_DIFFERENT_AMOUNT
+        status = self.status(pid)
+        if status == POSTED:
+            return TR.PENDING_TRANSFER_ALREADY_POSTED
+        if status == VOIDED:
+            return TR.PENDING_TRANSFER_ALREADY_VOIDED
+        if status == EXPIRED or (p[8] and p[12] + p[8] * NS_PER_S <= ts):
+            return TR.PENDING_TRANSFER_EXPIRED
+        dr = self.account(d)
+        cr = self.account(c)
+        if dr is None or cr is None:  # accounts are never deleted
+            raise RuntimeError(f"pending transfer {pid} names a missing account")
+        if post and dr[FLAGS] & CLOSED:
+            return TR.DEBIT_ACCOUNT_ALREADY_CLOSED
+        if post and cr[FLAGS] & CLOSED:
+            return TR.CREDIT_ACCOUNT_ALREADY_CLOSED
+        self._touch(dr, cr)
+        if self._in_chain:
+            self._journal.append(("status", pid, self.statuses.get(pid)))
+        dr[DP] -= p_amount
+        cr[CP] -= p_amount
+        if post:
+            dr[DPO] += amount
+            cr[CPO] += amount
+        self.statuses[pid] = POSTED if post else VOIDED
+        return self._record(
+            (t.id, d, c, amount, pid, t.user_data_128 or p[5], t.user_data_64 or p[6],
+             t.user_data_32 or p[7], 0, ledger, code, t.flags, ts)
+        )  # fmt: skip
+
+
+def exists_result(t: Transfer, e: Fields) -> TR:
+    """The result for a transfer whose id is already taken by ``e`` (a field tuple).
+
+    For a post or void, a zero field of the request means "as the pending transfer", so it
+    matches what was stored; for a balancing transfer, the stored amount is what moved, at
+    most the amount asked.
+    """
+    flags = t.flags
+    if flags != e[11]:
+        return TR.EXISTS_WITH_DIFFERENT_FLAGS
+    if t.pending_id != e[4]:
+        return TR.EXISTS_WITH_DIFFERENT_PENDING_ID
+    if t.timeout != e[8]:
+        return TR.EXISTS_WITH_DIFFERENT_TIMEOUT
+    pv = flags & (POST | VOID)
+    if t.debit_account_id != e[1] and not (pv and t.debit_account_id == 0):
+        return TR.EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT_ID
+    if t.credit_account_id != e[2] and not (pv and t.credit_account_id == 0):
+        return TR.EXISTS_WITH_DIFFERENT_CREDIT_ACCOUNT_ID
+    if flags & (BAL_D | BAL_C):
+        if t.amount < e[3]:
+            return TR.EXISTS_WITH_DIFFERENT_AMOUNT
+    elif t.amount != e[3] and not (pv and t.amount in (0, AMOUNT_MAX)):
+        return TR.EXISTS_WITH_DIFFERENT_AMOUNT
+    if t.user_data_128 != e[5] and not (pv and t.user_data_128 == 0):
+        return TR.EXISTS_WITH_DIFFERENT_USER_DATA_128
+    if t.user_data_64 != e[6] and not (pv and t.user_data_64 == 0):
+        return TR.EXISTS_WITH_DIFFERENT_USER_DATA_64
+    if t.user_data_32 != e[7] and not (pv and t.user_data_32 == 0):
+        return TR.EXISTS_WITH_DIFFERENT_USER_DATA_32
+    if t.ledger != e[9] and not (pv and t.ledger == 0):
+        return TR.EXISTS_WITH_DIFFERENT_LEDGER
+    if t.code != e[10] and not (pv and t.code == 0):
+        return TR.EXISTS_WITH_DIFFERENT_CODE
+    return TR.EXISTS
+
+
+class AccountEngine:
+    """Applies one batch of new accounts on top of what ``load_account`` returns."""
+
+    def __init__(
+        self, load_account: Callable[[int], State | None], check: Callable[[Any, int], None]
+    ) -> None:
+        self._load_account = load_account
+        self._check = check
+        #: Accounts created by this batch, in order, as working states.
+        self.created: dict[int, State] = {}
+
+    def run(self, accounts: Sequence[Account], ts0: int) -> list[AR]:
+        """Create ``accounts``; event ``i`` gets timestamp ``ts0 + i``. One result per event."""
+        for j, a in enumerate(accounts):
+            self._check(a, j)
+        results = [AR.OK] * len(accounts)
+        journal: list[Any] = []
+        i = 0
+        while i < len(accounts):
+            mark = list(self.created)
+
+            def rollback(mark: list[int] = mark) -> None:
+                for key in list(self.created):
+                    if key not in mark:
+                        del self.created[key]
+
+            i = drive_chains(
+                accounts,
+                i,
+                results,
+                lambda a, j: self.apply(a, ts0 + j),
+                journal,
+                rollback,
+                AR.OK,
+                AR.LINKED_EVENT_FAILED,
+                AR.LINKED_EVENT_CHAIN_OPEN,
+            )
+        return results
+
+    def apply(self, a: Account, ts: int) -> AR:
+        """Validate and create one account at timestamp ``ts``; return its result."""
+        flags = a.flags
+        if a.timestamp:
+            return AR.TIMESTAMP_MUST_BE_ZERO
+        if flags & ~ACCOUNT_FLAGS_KNOWN:
+            return AR.RESERVED_FLAG
+        if a.id == 0:
+            return AR.ID_MUST_NOT_BE_ZERO
+        if a.id == INT_MAX:
+            return AR.ID_MUST_NOT_BE_INT_MAX
+        if flags & DMNEC and flags & CMNED:
+            return AR.FLAGS_ARE_MUTUALLY_EXCLUSIVE
+        if a.debits_pending:
+            return AR.DEBITS_PENDING_MUST_BE_ZERO
+        if a.debits_posted:
+            return AR.DEBITS_POSTED_MUST_BE_ZERO
+        if a.credits_pending:
+            return AR.CREDITS_PENDING_MUST_BE_ZERO
+        if a.credits_posted:
+            return AR.CREDITS_POSTED_MUST_BE_ZERO
+        if a.ledger == 0:
+            return AR.LEDGER_MUST_NOT_BE_ZERO
+        if a.code == 0:
+            return AR.CODE_MUST_NOT_BE_ZERO
+        e = self.created.get(a.id) or self._load_account(a.id)
+        if e is not None:
+            if flags != e[FLAGS]:
+                return AR.EXISTS_WITH_DIFFERENT_FLAGS
+            if a.user_data_128 != e[UD128]:
+                return AR.EXISTS_WITH_DIFFERENT_USER_DATA_128
+            if a.user_data_64 != e[UD64]:
+                return AR.EXISTS_WITH_DIFFERENT_USER_DATA_64
+            if a.user_data_32 != e[UD32]:
+                return AR.EXISTS_WITH_DIFFERENT_USER_DATA_32
+            if a.ledger != e[LEDGER]:
+                return AR.EXISTS_WITH_DIFFERENT_LEDGER
+            if a.code != e[CODE]:
+                return AR.EXISTS_WITH_DIFFERENT_CODE
+            return AR.EXISTS
+        state = [0] * 12
+        state[LEDGER], state[FLAGS], state[CODE], state[ID] = a.ledger, flags, a.code, a.id
+        state[UD128], state[UD64], state[UD32], state[TS] = (
+            a.user_data_128, a.user_data_64, a.user_data_32, ts,
+        )  # fmt: skip
+        self.created[a.id] = state
+        return AR.OK
