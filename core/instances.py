@@ -50,6 +50,10 @@ class Instance(msgspec.Struct, kw_only=True):
     base_domain: str = "localhost"
     enabled_plugins: list[str] = msgspec.field(default_factory=list)
     created_at: float = 0.0
+    #: asked on the creation form; the network's team follows up (seed 000)
+    wants_cash_register: bool = False
+    #: shown on the instance's home page; empty: the default welcome text
+    welcome_text: str = ""
 
 
 class InstanceError(ValueError):
