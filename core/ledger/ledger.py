@@ -4,7 +4,8 @@ Databases (all named ``ledger:*`` in the store's environment):
 
 - ``transfers``: commit sequence (8 bytes) -> ``prev_hash + encoding`` (160 bytes), appended;
 - ``transfer_ids``: transfer id (16 bytes) -> sequence; ``accounts``: id -> 128-byte account;
-- ``account_transfers``: account id + timestamp -> sequence (the history of every account);
+- ``account_transfers``: epoch + account id + first sequence -> the account's sequences of
+  one operation (the history of every account, appended near the end of the tree);
 - ``pending_status``: pending id -> posted / voided / expired; ``expiry``: expires_at + id;
 - ``meta``: ``head`` = sequence (8) + head hash (32) + last timestamp (8).
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import os
 import struct
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from hashlib import sha256 as _sha256
@@ -55,6 +57,8 @@ __all__ = ["Change", "Head", "Ledger"]
 
 HEAD_KEY = b"head"
 CACHE_LIMIT = 2_000_000
+#: The account history index groups sequence numbers by epochs of 2**13 commits.
+EPOCH_SHIFT = 13
 _INPUT_ERRORS = (TypeError, ValueError, AttributeError, OverflowError, struct.error)
 
 
@@ -77,6 +81,10 @@ def _parse_head(raw: bytes | None) -> tuple[int, bytes, int]:
     if raw is None:
         return 0, GENESIS_HASH, 0
     return int.from_bytes(raw[:8], "big"), bytes(raw[8:40]), int.from_bytes(raw[40:48], "big")
+
+
+def _bytes(raw: bytes | memoryview | None) -> bytes | None:
+    return None if raw is None else bytes(raw)
 
 
 def _check_ids(ids: Iterable[int]) -> list[int]:
@@ -243,6 +251,19 @@ class Ledger:
         events = self._batch(transfers)
         return self.store.submit(lambda tx: self._transfers_op(tx, events))
 
+    def create_accounts_in(self, tx: Tx, accounts: Sequence[Account]) -> list[CreateAccountResult]:
+        """Create accounts inside the caller's write ``tx`` (with its records, atomically)."""
+        events = self._batch(accounts)
+        return self._accounts_op(tx, events) if events else []
+
+    def create_transfers_in(
+        self, tx: Tx, transfers: Sequence[Transfer]
+    ) -> list[CreateTransferResult]:
+        """Create transfers inside the caller's write ``tx``: a service's records and its
+        transfers commit together, or not at all (raise after a non-OK result to roll back)."""
+        events = self._batch(transfers)
+        return self._transfers_op(tx, events) if events else []
+
     @staticmethod
     def _batch(events: Sequence[Any]) -> list[Any]:
         events = list(events)
@@ -278,10 +299,11 @@ class Ledger:
         if not created and not swept:
             return results
         seq, head_hash = self._seq, self._hash
+        label = ((seq + 1) >> EPOCH_SHIFT).to_bytes(8, "big")
         records = []
         index = []
-        history = []
         expiries = []
+        history: defaultdict[int, list[bytes]] = defaultdict(list)
         sha256 = _sha256
         encode = encode_transfer_fields
         for f in created:
@@ -291,9 +313,8 @@ class Ledger:
             head_hash = sha256(record).digest()
             records.append((sk, record))
             index.append((f[0].to_bytes(16, "big"), sk))
-            tk = f[12].to_bytes(8, "big")
-            history.append((f[1].to_bytes(16, "big") + tk, sk))
-            history.append((f[2].to_bytes(16, "big") + tk, sk))
+            history[f[1]].append(sk)
+            history[f[2]].append(sk)
             if f[11] & PENDING and f[8]:
                 expiry = (f[12] + f[8] * NS_PER_S).to_bytes(8, "big") + f[0].to_bytes(16, "big")
                 expiries.append((expiry, b""))
@@ -301,8 +322,13 @@ class Ledger:
             txn.cursor(db=self._transfers).putmulti(records, append=True)
             index.sort()
             txn.cursor(db=self._ids).putmulti(index)
-            history.sort()
-            txn.cursor(db=self._history).putmulti(history)
+            first = records[0][0]
+            entries = [
+                (label + account.to_bytes(16, "big") + first, b"".join(sks))
+                for account, sks in history.items()
+            ]
+            entries.sort()
+            txn.cursor(db=self._history).putmulti(entries)
         if expiries:
             txn.cursor(db=self._expiry).putmulti(expiries)
         for pid, status in engine.statuses.items():
@@ -387,39 +413,55 @@ class Ledger:
     ) -> list[Transfer]:
         """The transfers of an account in commit order (newest first with ``reverse``).
 
-        ``after`` is the timestamp of the last transfer of the previous page: the page starts
-        just after it (just before it when ``reverse``).
+        ``after`` is the timestamp of the last transfer of the previous page: the page holds
+        transfers strictly after it (strictly before it when ``reverse``).
         """
         _check_ids([account_id])
         if not 0 < account_id <= ID_MAX or limit <= 0:
             return []
-        prefix = account_id.to_bytes(16, "big")
+        account = account_id.to_bytes(16, "big")
         out: list[Transfer] = []
         with self.store.read() as txn:
-            cursor = txn.cursor(db=self._history)
+            head_seq = _parse_head(_bytes(txn.get(HEAD_KEY, db=self._meta)))[0]
             if reverse:
-                start = (after if after is not None else 1 << 64) - 1
-                if start < 0:
-                    return []
-                bound = prefix + min(start, (1 << 64) - 1).to_bytes(8, "big")
-                if cursor.set_range(bound):
-                    if cursor.key() != bound and not cursor.prev():
-                        return []
-                elif not cursor.last():
-                    return []
-                entries = cursor.iterprev()
-            else:
-                start = after + 1 if after is not None else 0
-                if start >> 64 or not cursor.set_range(prefix + start.to_bytes(8, "big")):
-                    return []
-                entries = cursor.iternext()
-            for key, sk in entries:
-                if key[:16] != prefix or len(out) >= limit:
-                    break
-                out.append(
-                    transfer_from_fields(decode_transfer(txn.get(sk, db=self._transfers)[32:]))
+                bound = (
+                    head_seq + 1 if after is None else self._seq_at(txn, after - 1, head_seq) + 1
                 )
+                labels: Iterable[int] = range(bound >> EPOCH_SHIFT, -1, -1)
+            else:
+                bound = 0 if after is None else self._seq_at(txn, after, head_seq)
+                labels = range(max(0, (bound >> EPOCH_SHIFT) - 1), (head_seq >> EPOCH_SHIFT) + 1)
+            cursor = txn.cursor(db=self._history)
+            for label in labels:
+                prefix = label.to_bytes(8, "big") + account
+                seqs: list[int] = []
+                if cursor.set_range(prefix):
+                    for key, value in cursor.iternext():
+                        if key[:24] != prefix:
+                            break
+                        seqs.extend(
+                            int.from_bytes(value[i : i + 8], "big") for i in range(0, len(value), 8)
+                        )
+                for seq in reversed(seqs) if reverse else seqs:
+                    if (seq >= bound) if reverse else (seq <= bound):
+                        continue
+                    raw = txn.get(seq.to_bytes(8, "big"), db=self._transfers)
+                    out.append(transfer_from_fields(decode_transfer(raw[32:])))
+                    if len(out) >= limit:
+                        return out
         return out
+
+    def _seq_at(self, txn: lmdb.Transaction, timestamp: int, head_seq: int) -> int:
+        """The largest sequence number whose transfer's timestamp is <= ``timestamp`` (or 0)."""
+        lo, hi = 0, head_seq
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            raw = txn.get(mid.to_bytes(8, "big"), db=self._transfers)
+            if int.from_bytes(raw[152:160], "little") <= timestamp:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
 
     def changes(self, after_seq: int = 0, limit: int = 10_000) -> list[Change]:
         """Committed transfers with a sequence number above ``after_seq``, in commit order."""
