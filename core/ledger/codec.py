@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from typing import Any
 
 from core.ledger.model import Account, Transfer
 
@@ -29,6 +30,7 @@ __all__ = [
     "encode_transfer_fields",
     "hash_record",
     "id_key",
+    "new_account_state",
     "seq_key",
     "transfer_fields",
     "transfer_from_fields",
@@ -47,14 +49,17 @@ TRANSFER_STRUCT = struct.Struct("<12QQIIIHHQ")
 # id, debits_pending, debits_posted, credits_pending, credits_posted, user_data_128 (each two
 # u64), user_data_64, user_data_32, reserved, ledger, code, flags, timestamp.
 ACCOUNT_STRUCT = struct.Struct("<12QQIIIHHQ")
+ACCOUNT_TAIL = struct.Struct("<QQQIIIHHQ")
 assert TRANSFER_STRUCT.size == TRANSFER_SIZE and ACCOUNT_STRUCT.size == ACCOUNT_SIZE
 
 _pack_transfer = TRANSFER_STRUCT.pack
 _unpack_transfer = TRANSFER_STRUCT.unpack
 _sha256 = hashlib.sha256
 
-#: Account working state, a list indexed by these positions (balances first: the hot fields).
-DP, DPO, CP, CPO, LEDGER, FLAGS, CODE, ID, UD128, UD64, UD32, TS = range(12)
+#: Account working state, a list indexed by these positions (balances first: the hot fields);
+#: HEAD and TAIL hold the constant bytes of the encoding (the id, and what follows balances),
+#: KEY the account's LMDB key.
+DP, DPO, CP, CPO, LEDGER, FLAGS, CODE, ID, UD128, UD64, UD32, TS, HEAD, TAIL, KEY = range(15)
 
 #: A transfer as a tuple of fields, in this order (the engine's and the codec's common form).
 TRANSFER_FIELDS = (
@@ -119,26 +124,38 @@ def transfer_from_fields(f: tuple[int, ...]) -> Transfer:
     )  # fmt: skip
 
 
-def encode_account_state(s: list[int]) -> bytes:
-    """Encode an account working state (see the ``DP`` .. ``TS`` positions) to 128 bytes."""
-    i, dp, dpo, cp, cpo, u = s[ID], s[DP], s[DPO], s[CP], s[CPO], s[UD128]
-    return ACCOUNT_STRUCT.pack(
-        i & MASK64, i >> 64, dp & MASK64, dp >> 64, dpo & MASK64, dpo >> 64,
-        cp & MASK64, cp >> 64, cpo & MASK64, cpo >> 64, u & MASK64, u >> 64,
-        s[UD64], s[UD32], 0, s[LEDGER], s[CODE], s[FLAGS], s[TS],
-    )  # fmt: skip
+def new_account_state(
+    account_id: int, ud128: int, ud64: int, ud32: int, ledger: int, code: int, flags: int, ts: int
+) -> list[int | bytes]:
+    """A fresh account working state (zero balances) with its constant bytes precomputed."""
+    head = account_id.to_bytes(16, "little")
+    tail = ACCOUNT_TAIL.pack(ud128 & MASK64, ud128 >> 64, ud64, ud32, 0, ledger, code, flags, ts)
+    key = account_id.to_bytes(16, "big")
+    return [0, 0, 0, 0, ledger, flags, code, account_id, ud128, ud64, ud32, ts, head, tail, key]
 
 
-def decode_account_state(raw: bytes | memoryview) -> list[int]:
+def encode_account_state(s: list[Any]) -> bytes:
+    """Encode an account working state (see the ``DP`` .. ``TAIL`` positions) to 128 bytes.
+
+    Only the four balances change after creation, so the id and the tail are cached bytes.
+    """
+    return (
+        s[HEAD] + (s[0] | s[1] << 128 | s[2] << 256 | s[3] << 384).to_bytes(64, "little") + s[TAIL]
+    )
+
+
+def decode_account_state(raw: bytes | memoryview) -> list[Any]:
     """Decode 128 bytes into an account working state list."""
     v = ACCOUNT_STRUCT.unpack(raw)
+    raw = bytes(raw)
     return [
         v[2] | v[3] << 64, v[4] | v[5] << 64, v[6] | v[7] << 64, v[8] | v[9] << 64,
         v[15], v[17], v[16], v[0] | v[1] << 64, v[10] | v[11] << 64, v[12], v[13], v[18],
+        raw[:16], raw[80:], raw[15::-1],
     ]  # fmt: skip
 
 
-def account_from_state(s: list[int]) -> Account:
+def account_from_state(s: list[Any]) -> Account:
     """An Account Struct from a working state list."""
     return Account(
         id=s[ID], debits_pending=s[DP], debits_posted=s[DPO], credits_pending=s[CP],

@@ -17,7 +17,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from core.ledger.codec import CODE, CP, CPO, DP, DPO, FLAGS, ID, LEDGER, TS, UD32, UD64, UD128
+from core.ledger.codec import (
+    CODE,
+    CP,
+    CPO,
+    DP,
+    DPO,
+    FLAGS,
+    LEDGER,
+    UD32,
+    UD64,
+    UD128,
+    new_account_state,
+)  # fmt: skip
 from core.ledger.model import (
     ACCOUNT_FLAGS_KNOWN,
     AMOUNT_MAX,
@@ -55,7 +67,7 @@ AR = CreateAccountResult
 T_OK = TR.OK
 
 Fields = tuple[int, ...]
-State = list[int]
+State = list[Any]
 
 
 def drive_chains(
@@ -546,10 +558,8 @@ class AccountEngine:
             if a.code != e[CODE]:
                 return AR.EXISTS_WITH_DIFFERENT_CODE
             return AR.EXISTS
-        state = [0] * 12
-        state[LEDGER], state[FLAGS], state[CODE], state[ID] = a.ledger, flags, a.code, a.id
-        state[UD128], state[UD64], state[UD32], state[TS] = (
-            a.user_data_128, a.user_data_64, a.user_data_32, ts,
-        )  # fmt: skip
+        state = new_account_state(
+            a.id, a.user_data_128, a.user_data_64, a.user_data_32, a.ledger, a.code, flags, ts
+        )
         self.created[a.id] = state
         return AR.OK

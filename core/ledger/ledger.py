@@ -32,11 +32,13 @@ import lmdb
 
 from core.ledger.codec import (
     GENESIS_HASH,
+    KEY,
+    MASK64,
+    TRANSFER_STRUCT,
     account_from_state,
     decode_account_state,
     decode_transfer,
     encode_account_state,
-    encode_transfer_fields,
     transfer_from_fields,
 )
 from core.ledger.engine import EXPIRED, NS_PER_S, PENDING, AccountEngine, TransferEngine
@@ -150,19 +152,20 @@ class Ledger:
             self._head_raw = raw
             self._seq, self._hash, self._ts = _parse_head(raw)
 
-    def _loader(self, txn: lmdb.Transaction) -> Callable[[int], list[int] | None]:
+    def _loader(self, txn: lmdb.Transaction) -> Callable[[int], list[Any] | None]:
+        """Load account states into the writer cache; the engine mutates them in place."""
         cache = self._cache
         get = txn.get
         db = self._accounts
 
-        def load_account(account_id: int) -> list[int] | None:
+        def load_account(account_id: int) -> list[Any] | None:
             state = cache.get(account_id)
             if state is None:
                 raw = get(account_id.to_bytes(16, "big"), db=db)
                 if raw is None:
                     return None
                 state = cache[account_id] = decode_account_state(raw)
-            return state.copy()
+            return state
 
         return load_account
 
@@ -170,25 +173,25 @@ class Ledger:
         """The first timestamp of a batch: the clock, but always after the last one given."""
         return max(self._clock(), self._ts + 1)
 
-    def _merge(self, tx: Tx, states: dict[int, list[int]], head: tuple[int, bytes, int]) -> None:
-        """Adopt this operation's account states and head; undo both if it is rolled back."""
-        cache = self._cache
-        undo = [(key, cache.get(key)) for key in states]
+    def _guard(self, tx: Tx, touched: dict[int, Any]) -> None:
+        """Undo this operation's in-memory changes if it is rolled back.
+
+        Account states in the cache are changed in place, so the undo drops every account the
+        operation touched: the next operation reloads them from LMDB, which then holds exactly
+        what the rollback left. The head is restored.
+        """
         old_head = (self._head_raw, self._seq, self._hash, self._ts)
-        seq, head_hash, ts = head
-        raw = seq.to_bytes(8, "big") + head_hash + ts.to_bytes(8, "big")
-        tx.txn.put(HEAD_KEY, raw, db=self._meta)
 
         def restore() -> None:
-            for key, old in reversed(undo):
-                if old is None:
-                    self._cache.pop(key, None)
-                else:
-                    self._cache[key] = old
+            for key in touched:
+                self._cache.pop(key, None)
             self._head_raw, self._seq, self._hash, self._ts = old_head
 
         tx.on_abort(restore)
-        cache.update(states)
+
+    def _set_head(self, tx: Tx, seq: int, head_hash: bytes, ts: int) -> None:
+        raw = seq.to_bytes(8, "big") + head_hash + ts.to_bytes(8, "big")
+        tx.txn.put(HEAD_KEY, raw, db=self._meta)
         self._head_raw = raw
         self._seq, self._hash, self._ts = seq, head_hash, ts
 
@@ -211,11 +214,12 @@ class Ledger:
         engine = AccountEngine(self._loader(txn), check_account)
         results = engine.run(accounts, ts0)
         if engine.created:
-            puts = [
-                (k.to_bytes(16, "big"), encode_account_state(s)) for k, s in engine.created.items()
-            ]
+            self._guard(tx, engine.created)
+            puts = [(s[KEY], encode_account_state(s)) for s in engine.created.values()]
+            puts.sort()
             txn.cursor(db=self._accounts).putmulti(puts)
-            self._merge(tx, engine.created, (self._seq, self._hash, ts0 + len(accounts) - 1))
+            self._cache.update(engine.created)
+            self._set_head(tx, self._seq, self._hash, ts0 + len(accounts) - 1)
         return results
 
     def lookup_accounts(self, ids: Iterable[int]) -> list[Account]:
@@ -290,6 +294,7 @@ class Ledger:
         engine = TransferEngine(
             self._loader(txn), self._load_transfer(txn), self._load_status(txn), check_transfer
         )
+        self._guard(tx, engine.accounts)
         swept = self._sweep(txn, engine, ts_last)
         ids = [t.id for t in transfers]
         keys = [i.to_bytes(16, "big") for i in ids]
@@ -305,18 +310,22 @@ class Ledger:
         expiries = []
         history: defaultdict[int, list[bytes]] = defaultdict(list)
         sha256 = _sha256
-        encode = encode_transfer_fields
-        for f in created:
+        pack = TRANSFER_STRUCT.pack
+        m = MASK64
+        for i, d, c, a, p, u, u64, u32, timeout, ledger, code, flags, ts in created:
             seq += 1
             sk = seq.to_bytes(8, "big")
-            record = head_hash + encode(f)
+            record = head_hash + pack(
+                i & m, i >> 64, d & m, d >> 64, c & m, c >> 64, a & m, a >> 64,
+                p & m, p >> 64, u & m, u >> 64, u64, u32, timeout, ledger, code, flags, ts,
+            )  # fmt: skip
             head_hash = sha256(record).digest()
             records.append((sk, record))
-            index.append((f[0].to_bytes(16, "big"), sk))
-            history[f[1]].append(sk)
-            history[f[2]].append(sk)
-            if f[11] & PENDING and f[8]:
-                expiry = (f[12] + f[8] * NS_PER_S).to_bytes(8, "big") + f[0].to_bytes(16, "big")
+            index.append((i.to_bytes(16, "big"), sk))
+            history[d].append(sk)
+            history[c].append(sk)
+            if flags & PENDING and timeout:
+                expiry = (ts + timeout * NS_PER_S).to_bytes(8, "big") + i.to_bytes(16, "big")
                 expiries.append((expiry, b""))
         if records:
             txn.cursor(db=self._transfers).putmulti(records, append=True)
@@ -335,12 +344,12 @@ class Ledger:
             txn.put(pid.to_bytes(16, "big"), bytes((status,)), db=self._status)
             if status != EXPIRED:
                 self._forget_expiry(txn, engine, pid)
-        cache = self._cache
-        dirty = {k: s for k, s in engine.accounts.items() if s is not None and s != cache.get(k)}
-        puts = [(k.to_bytes(16, "big"), encode_account_state(s)) for k, s in dirty.items()]
+        puts = [
+            (s[KEY], encode_account_state(s)) for s in engine.accounts.values() if s is not None
+        ]
         puts.sort()
         txn.cursor(db=self._accounts).putmulti(puts)
-        self._merge(tx, dirty, (seq, head_hash, ts_last))
+        self._set_head(tx, seq, head_hash, ts_last)
         return results
 
     def _load_transfer(self, txn: lmdb.Transaction) -> Callable[[int], tuple[int, ...] | None]:
