@@ -29,8 +29,8 @@ from babel.support import NullTranslations, Translations
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
-    "Catalogs",
     "N_",
+    "Catalogs",
     "current_language",
     "gettext",
     "language",
@@ -46,7 +46,7 @@ _current: contextvars.ContextVar[str] = contextvars.ContextVar(
 )
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker's name
+def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it now."""
     return message
 
