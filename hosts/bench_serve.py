@@ -159,9 +159,21 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float) -> N
 
 
 def bench_one(
-    server: str, data_dir: Path, *, seconds: float, connections: int, path: str = "/-/health"
+    server: str,
+    data_dir: Path,
+    *,
+    seconds: float,
+    connections: int,
+    path: str = "/-/health",
+    generator: str = "auto",
 ) -> ServeResult:
-    """Start ``tirelire serve --server <server>`` on a free port, load it, stop it."""
+    """Start ``tirelire serve --server <server>`` on a free port, load it, stop it.
+
+    ``generator`` is ``wrk``, ``python`` or ``auto`` (wrk when installed).
+    """
+    wrk = shutil.which("wrk") if generator in {"auto", "wrk"} else None
+    if generator == "wrk" and wrk is None:
+        raise ServeError("wrk is not installed (apt-get install wrk)")
     port = free_port()
     url = f"http://127.0.0.1:{port}{path}"
     command = [sys.executable, "-m", "hosts", "serve", "--server", server]
@@ -175,7 +187,6 @@ def bench_one(
                 log.seek(0)
                 tail = log.read().decode(errors="replace").strip().splitlines()[-1:]
                 raise ServeError(f"{server}: {exc}{': ' + tail[0] if tail else ''}") from exc
-            wrk = shutil.which("wrk")
             warmup = min(1.0, seconds / 4)
             if wrk:
                 load_with_wrk(url, warmup, connections, wrk)
@@ -205,10 +216,19 @@ def bench_serve(
     seconds: float = 5,
     connections: int = 64,
     path: str = "/-/health",
+    generator: str = "auto",
 ) -> list[ServeResult]:
     """Run :func:`bench_one` for each server, one after the other, on a fresh network."""
     with tempfile.TemporaryDirectory(prefix="tirelire-bench-") as tmp:
+        data_dir = Path(tmp) / "data"
         return [
-            bench_one(s, Path(tmp) / "data", seconds=seconds, connections=connections, path=path)
-            for s in servers
+            bench_one(
+                server,
+                data_dir,
+                seconds=seconds,
+                connections=connections,
+                path=path,
+                generator=generator,
+            )
+            for server in servers
         ]

@@ -162,14 +162,32 @@ def bench() -> None:
     help="Server(s) to measure (default: all).",
 )
 @click.option("--path", default="/-/health", show_default=True, help="Endpoint to load.")
+@click.option(
+    "--generator",
+    type=click.Choice(["auto", "wrk", "python"]),
+    default="auto",
+    show_default=True,
+    help="Load generator (auto: wrk when installed).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def bench_serve_command(
-    seconds: float, connections: int, servers: tuple[str, ...], path: str, as_json: bool
+    seconds: float,
+    connections: int,
+    servers: tuple[str, ...],
+    path: str,
+    generator: str,
+    as_json: bool,
 ) -> None:
     """Measure our app under granian and under uvicorn (uvloop + httptools), one by one."""
     if seconds <= 0 or connections < 1:
         raise click.UsageError("--seconds must be > 0 and --connections >= 1")
-    results = bench_serve(servers or SERVERS, seconds=seconds, connections=connections, path=path)
+    results = bench_serve(
+        servers or SERVERS,
+        seconds=seconds,
+        connections=connections,
+        path=path,
+        generator=generator,
+    )
     if as_json:
         click.echo(json.dumps({r.server: r.as_dict() for r in results}, indent=2))
         return
