@@ -295,7 +295,7 @@ class Ledger:
             self._loader(txn), self._load_transfer(txn), self._load_status(txn), check_transfer
         )
         self._guard(tx, engine.accounts)
-        swept = self._sweep(txn, engine, ts_last)
+        swept = self._sweep(txn, engine, ts0)
         ids = [t.id for t in transfers]
         keys = [i.to_bytes(16, "big") for i in ids]
         fast = len(set(ids)) == n and not txn.cursor(db=self._ids).getmulti(keys)
@@ -368,14 +368,18 @@ class Ledger:
 
         return load
 
-    def _sweep(self, txn: lmdb.Transaction, engine: TransferEngine, ts_last: int) -> int:
-        """Expire pending transfers whose timeout falls at or before this batch's last stamp."""
+    def _sweep(self, txn: lmdb.Transaction, engine: TransferEngine, ts0: int) -> int:
+        """Release pending transfers whose timeout fell at or before this batch's first stamp.
+
+        A post or void later in the batch of one that expired since is refused as expired by
+        the engine; its reservation is released by the next batch's sweep.
+        """
         cursor = txn.cursor(db=self._expiry)
         if not cursor.first():
             return 0
         done = []
         for key in cursor.iternext(values=False):
-            if int.from_bytes(key[:8], "big") > ts_last:
+            if int.from_bytes(key[:8], "big") > ts0:
                 break
             pending_id = int.from_bytes(key[8:], "big")
             done.append(bytes(key))

@@ -216,7 +216,8 @@ class CreateTransferResult(enum.IntEnum):
 class LedgerInputError(ValueError):
     """An event is not well-formed (wrong type, negative or too wide a field); nothing written.
 
-    The message names the event's index in its batch and the field.
+    The message names the event's index in its batch and the field. A ``bool`` is accepted
+    where an integer is expected (Python's bool is an int), like everywhere in Python.
     """
 
 
@@ -240,7 +241,7 @@ def _check(event: object, index: int, kind: type, widths: dict[str, int]) -> Non
         )
     for name, bits in widths.items():
         value = getattr(event, name)
-        if not isinstance(value, int) or isinstance(value, bool):
+        if not isinstance(value, int):  # bool is an int (True counts as 1), as on the fast path
             raise LedgerInputError(
                 f"event {index}: {name} must be an integer, got {type(value).__name__}"
             )

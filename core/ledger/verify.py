@@ -126,9 +126,12 @@ class _Replay:
             self.stored[s[7]] = s
         report.accounts = len(self.balances)
         head_seq, head_hash, _ = self._chain()
+        stored = txn.get(b"head", db=ledger._meta)  # type: ignore[attr-defined]
+        head_ts = 0 if stored is None else int.from_bytes(stored[40:48], "big")
+        while self.expiring and self.expiring[0][0] <= head_ts:
+            self._expire(heapq.heappop(self.expiring)[1])
         self._finish_pending()
         self._compare_accounts()
-        stored = txn.get(b"head", db=ledger._meta)  # type: ignore[attr-defined]
         if stored is not None:
             seq, hash_ = int.from_bytes(stored[:8], "big"), bytes(stored[8:40])
             report.head_seq, report.head_hash = seq, hash_.hex()
