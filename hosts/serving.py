@@ -1,8 +1,9 @@
 """Running the web host under a production ASGI server, after checking what can go wrong.
 
 The server is granian by default (measured about 1.5 times the requests per second of uvicorn
-with uvloop and httptools on ``/-/health``, with a lower p99; see docs/performance.md). uvicorn stays available with
-``--server uvicorn`` (it is a development dependency, so it may not be installed).
+with uvloop and httptools on ``/-/health``, with a lower p99; see docs/performance.md).
+uvicorn stays available with ``--server uvicorn`` (a development dependency, so it may not be
+installed).
 
 Each worker process imports :func:`hosts.web.app.app_factory`, which opens the store itself
 from ``TIRELIRE_DATA``: no LMDB environment crosses a fork. Before starting, the data directory
