@@ -5,14 +5,15 @@
 - ``example_plugin``: installs ``tests/example_plugin`` **through an entry point**, like a
   published distribution (a ``*.dist-info`` folder with ``entry_points.txt`` in a directory put
   on ``sys.path``), and removes every trace afterwards;
-- :func:`fetch`: a GET with a given Host header through Litestar's test client.
+- ``fetch``: ``fetch(client, host, path)``, a GET with a given Host header through Litestar's
+  test client (a fixture rather than an import, so no test module imports a conftest).
 """
 
 from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,18 @@ TESTS = Path(__file__).resolve().parents[1]
 EXAMPLE_PACKAGE = TESTS / "example_plugin"
 
 
-def fetch(client: TestClient[Any], host: str, path: str, **headers: str) -> httpx.Response:
+Fetch = Callable[..., httpx.Response]
+
+
+def _fetch(client: TestClient[Any], host: str, path: str, **headers: str) -> httpx.Response:
     """GET ``path`` as a browser would at ``http://<host><path>`` (the Host header decides)."""
     return client.get(path, headers={"host": host, **headers})
+
+
+@pytest.fixture
+def fetch() -> Fetch:
+    """``fetch(client, host, path, **headers)``: a GET with that Host header."""
+    return _fetch
 
 
 @pytest.fixture

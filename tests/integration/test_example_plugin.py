@@ -11,10 +11,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import fetch
 from litestar.testing import TestClient
 
 from core import Instance, InstanceKind, Network, PluginManager, load_settings
@@ -53,7 +53,7 @@ def test_it_is_discovered_through_its_entry_point(net: Network) -> None:
     )
 
 
-def test_route_answers_only_where_enabled(net: Network) -> None:
+def test_route_answers_only_where_enabled(net: Network, fetch: Any) -> None:
     with TestClient(create_app(net)) as client:
         on_a = fetch(client, A, "/example/hello")
         assert on_a.status_code == 200
@@ -69,7 +69,7 @@ def test_route_answers_only_where_enabled(net: Network) -> None:
         assert "Page introuvable" in friendly.text
 
 
-def test_links_and_hooks_only_for_the_enabling_instance(net: Network) -> None:
+def test_links_and_hooks_only_for_the_enabling_instance(net: Network, fetch: Any) -> None:
     with TestClient(create_app(net)) as client:
         home_a = fetch(client, A, "/")
         home_b = fetch(client, B, "/")
@@ -84,7 +84,7 @@ def test_links_and_hooks_only_for_the_enabling_instance(net: Network) -> None:
     assert {slug for _, slug in per_instance} == {"le-bisik"}
 
 
-def test_disabling_takes_effect_at_once(net: Network) -> None:
+def test_disabling_takes_effect_at_once(net: Network, fetch: Any) -> None:
     with TestClient(create_app(net)) as client:
         assert fetch(client, A, "/example/hello").status_code == 200
         net.instances.set_plugin("le-bisik", "example", False)
@@ -94,7 +94,7 @@ def test_disabling_takes_effect_at_once(net: Network) -> None:
         assert fetch(client, B, "/example/hello").json()["instance"] == "la-ressourcerie"
 
 
-def test_its_route_is_in_the_openapi_schema(net: Network) -> None:
+def test_its_route_is_in_the_openapi_schema(net: Network, fetch: Any) -> None:
     with TestClient(create_app(net)) as client:
         schema = fetch(client, "localhost", "/schema/openapi.json").json()
     assert "/example/hello" in schema["paths"]

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import fetch
 from litestar import get
 from litestar.testing import TestClient
 
@@ -63,12 +62,12 @@ def client(network: Network) -> Iterator[TestClient]:
         yield test_client
 
 
-def test_health(client: TestClient) -> None:
+def test_health(client: TestClient, fetch: Any) -> None:
     body = fetch(client, "localhost:8000", "/-/health").json()
     assert body == {"status": "ok", "network": "Réseau tirelire", "instances": 2, "plugins": 1}
 
 
-def test_plugins_json(client: TestClient) -> None:
+def test_plugins_json(client: TestClient, fetch: Any) -> None:
     body = fetch(client, "localhost", "/-/plugins.json").json()
     assert body == [
         {
@@ -80,7 +79,7 @@ def test_plugins_json(client: TestClient) -> None:
     ]
 
 
-def test_plugins_page(client: TestClient) -> None:
+def test_plugins_page(client: TestClient, fetch: Any) -> None:
     page = fetch(client, "localhost", "/-/plugins")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
@@ -89,7 +88,7 @@ def test_plugins_page(client: TestClient) -> None:
     assert "<code>register_routes</code>" in page.text
 
 
-def test_openapi_json_at_its_documented_url(client: TestClient) -> None:
+def test_openapi_json_at_its_documented_url(client: TestClient, fetch: Any) -> None:
     response = fetch(client, "localhost", "/schema/openapi.json")
     assert response.status_code == 200
     schema = response.json()
@@ -97,7 +96,7 @@ def test_openapi_json_at_its_documented_url(client: TestClient) -> None:
     assert {"/-/health", "/-/plugins.json", "/guarded/ping"} <= set(schema["paths"])
 
 
-def test_schema_index_needs_no_javascript(client: TestClient) -> None:
+def test_schema_index_needs_no_javascript(client: TestClient, fetch: Any) -> None:
     page = fetch(client, "localhost", "/schema")
     assert page.status_code == 200
     assert 'href="/schema/openapi.json"' in page.text
@@ -105,13 +104,13 @@ def test_schema_index_needs_no_javascript(client: TestClient) -> None:
     assert "/-/health" in page.text
 
 
-def test_static_stylesheet(client: TestClient) -> None:
+def test_static_stylesheet(client: TestClient, fetch: Any) -> None:
     css = fetch(client, "le-bisik.localhost", "/-/static/tirelire.css")
     assert css.status_code == 200
     assert css.headers["content-type"].startswith("text/css")
 
 
-def test_pages_load_nothing_from_elsewhere(client: TestClient) -> None:
+def test_pages_load_nothing_from_elsewhere(client: TestClient, fetch: Any) -> None:
     for host, path in [("localhost", "/"), ("on.localhost", "/"), ("localhost", "/-/plugins")]:
         text = fetch(client, host, path).text
         assert "<script" not in text
@@ -119,7 +118,9 @@ def test_pages_load_nothing_from_elsewhere(client: TestClient) -> None:
         assert 'rel="stylesheet" href="/-/static/tirelire.css"' in text
 
 
-def test_plugin_route_guard(client: TestClient, network: Network, plugin: Throwaway) -> None:
+def test_plugin_route_guard(
+    client: TestClient, network: Network, plugin: Throwaway, fetch: Any
+) -> None:
     assert fetch(client, "on.localhost", "/guarded/ping").json() == {"pong": "ok"}
     assert fetch(client, "off.localhost", "/guarded/ping").status_code == 404
     assert fetch(client, "localhost", "/guarded/ping").status_code == 404
@@ -131,7 +132,7 @@ def test_plugin_route_guard(client: TestClient, network: Network, plugin: Throwa
     assert fetch(client, "off.localhost", "/guarded/ping").status_code == 200
 
 
-def test_app_built_from_settings_opens_and_closes_its_store(tmp_path: Path) -> None:
+def test_app_built_from_settings_opens_and_closes_its_store(tmp_path: Path, fetch: Any) -> None:
     settings = load_settings(tmp_path / "data")
     app = create_app(settings, plugins=PluginManager(load_entry_points=False))
     with TestClient(app) as client:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import fetch
 from litestar.testing import TestClient
 
 from core import Instance, InstanceKind, Network, PluginManager, load_settings
@@ -52,7 +52,7 @@ def test_match_host_refuses_other_domains(host: str) -> None:
         match_host(host, ["localhost", "example.org"])
 
 
-def test_instance_home_page(client: TestClient) -> None:
+def test_instance_home_page(client: TestClient, fetch: Any) -> None:
     page = fetch(client, "le-bisik.localhost:8000", "/")
     assert page.status_code == 200
     assert "<h1>Le Bisik</h1>" in page.text
@@ -60,7 +60,7 @@ def test_instance_home_page(client: TestClient) -> None:
     assert 'href="http://localhost:8000"' in page.text  # back to the network's home
 
 
-def test_network_home_lists_instances_with_their_addresses(client: TestClient) -> None:
+def test_network_home_lists_instances_with_their_addresses(client: TestClient, fetch: Any) -> None:
     for host, address in [
         ("localhost:8000", "http://le-bisik.localhost:8000"),
         ("127.0.0.1:8000", "http://le-bisik.localhost:8000"),
@@ -72,7 +72,7 @@ def test_network_home_lists_instances_with_their_addresses(client: TestClient) -
         assert "Le Bisik" in page.text
 
 
-def test_unknown_slug_is_a_friendly_404(client: TestClient) -> None:
+def test_unknown_slug_is_a_friendly_404(client: TestClient, fetch: Any) -> None:
     page = fetch(client, "inconnu.localhost:8000", "/", accept="text/html")
     assert page.status_code == 404
     assert page.headers["content-type"].startswith("text/html")
@@ -84,11 +84,11 @@ def test_unknown_slug_is_a_friendly_404(client: TestClient) -> None:
     assert api.json()["status"] == 404
 
 
-def test_foreign_domain_is_a_404(client: TestClient) -> None:
+def test_foreign_domain_is_a_404(client: TestClient, fetch: Any) -> None:
     assert fetch(client, "example.net", "/").status_code == 404
 
 
-def test_health_answers_whatever_the_host(client: TestClient) -> None:
+def test_health_answers_whatever_the_host(client: TestClient, fetch: Any) -> None:
     for host in ["localhost", "le-bisik.localhost:8000", "inconnu.localhost", "10.0.0.1"]:
         health = fetch(client, host, "/-/health")
         assert health.status_code == 200
@@ -96,7 +96,7 @@ def test_health_answers_whatever_the_host(client: TestClient) -> None:
         assert health.json()["instances"] == 1
 
 
-def test_several_base_domains(tmp_path: Path) -> None:
+def test_several_base_domains(tmp_path: Path, fetch: Any) -> None:
     settings = load_settings(tmp_path / "data", base_domains=["localhost", "reseau.test"])
     with Network.open(settings, plugins=PluginManager(load_entry_points=False)) as network:
         network.instances.create(Instance(slug="claf", name="La CLAF"))
