@@ -33,6 +33,15 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     demo: bool = False
     #: Default language of pages (``fr`` or ``en``).
     language: str = "fr"
+    #: Online payments: ``local`` (the demo's own page, refused outside demo) or ``stripe``.
+    payment_provider: str = "local"
+    #: Stripe's secret API key (``sk_live_...`` / ``sk_test_...``) and webhook signing secret.
+    stripe_api_key: str = ""
+    stripe_webhook_secret: str = ""
+    #: Another address for Stripe's API (tests point it at a server on 127.0.0.1).
+    stripe_api_base: str = ""
+    #: The local provider's signing secret; empty: generated once and kept in the store.
+    local_webhook_secret: str = ""
 
     @property
     def data_path(self) -> Path:
@@ -51,6 +60,9 @@ _ENV_FIELDS = {
     "TIRELIRE_NETWORK_NAME": "network_name",
     "TIRELIRE_DEMO": "demo",
     "TIRELIRE_LANGUAGE": "language",
+    "TIRELIRE_PAYMENT_PROVIDER": "payment_provider",
+    "TIRELIRE_STRIPE_API_KEY": "stripe_api_key",
+    "TIRELIRE_STRIPE_WEBHOOK_SECRET": "stripe_webhook_secret",
 }
 
 
@@ -85,4 +97,6 @@ def load_settings(data_dir: str | os.PathLike[str] | None = None, **overrides: A
         raise SettingsError("invalid setting: base_domains must name at least one domain")
     if settings.language not in {"fr", "en"}:
         raise SettingsError("invalid setting: language must be 'fr' or 'en'")
+    if settings.payment_provider not in {"local", "stripe"}:
+        raise SettingsError("invalid setting: payment_provider must be 'local' or 'stripe'")
     return settings
