@@ -88,7 +88,7 @@ def test_account_transfers_pages(ledger: Ledger) -> None:
             break
         pages.append([x.id for x in page])
         after = page[-1].timestamp
-    assert sum(pages, []) == mine and len(pages[0]) == 7
+    assert [i for page in pages for i in page] == mine and len(pages[0]) == 7
     back, after = [], None
     while True:
         page = ledger.account_transfers(1, after=after, limit=4, reverse=True)

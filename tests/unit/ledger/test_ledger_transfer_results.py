@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import count
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,6 @@ from core.ledger import (
     Transfer,
     TransferFlags,
 )
-from conftest import Clock
 
 R = CreateTransferResult
 F = TransferFlags
@@ -275,7 +275,7 @@ def test_overflows_credits(ledger: Ledger) -> None:
     assert one(ledger, amount=1 << 127) is R.OVERFLOWS_CREDITS
 
 
-def test_overflows_timeout(ledger: Ledger, clock: Clock) -> None:
+def test_overflows_timeout(ledger: Ledger, clock: Any) -> None:
     clock.now = (1 << 64) - 5_000_000_000
     assert one(ledger, flags=F.PENDING, timeout=10) is R.OVERFLOWS_TIMEOUT
 
@@ -360,7 +360,7 @@ def test_pending_transfer_already_voided(ledger: Ledger) -> None:
     )
 
 
-def test_pending_transfer_expired(ledger: Ledger, clock: Clock, balances: Balances) -> None:
+def test_pending_transfer_expired(ledger: Ledger, clock: Any, balances: Balances) -> None:
     pid = pending(ledger, amount=50, timeout=2)
     clock.advance(1)
     assert balances(1) == (50, 0, 0, 0)
@@ -373,7 +373,7 @@ def test_pending_transfer_expired(ledger: Ledger, clock: Clock, balances: Balanc
     assert ledger.verify().ok
 
 
-def test_post_before_expiry(ledger: Ledger, clock: Clock, balances: Balances) -> None:
+def test_post_before_expiry(ledger: Ledger, clock: Any, balances: Balances) -> None:
     pid = pending(ledger, amount=50, timeout=2)
     clock.advance(1)
     assert one(ledger, flags=F.POST_PENDING_TRANSFER, pending_id=pid, amount=0) is R.OK
