@@ -207,6 +207,16 @@ class Ledger:
         write = self.store.write_grouped if grouped else self.store.write
         return write(lambda tx: self._accounts_op(tx, events))
 
+    def lookup_accounts_in(self, txn: lmdb.Transaction, ids: Iterable[int]) -> list[Account]:
+        """Like :meth:`lookup_accounts`, as ``txn`` sees it (inside a write: with its changes)."""
+        found = []
+        for account_id in _check_ids(ids):
+            if 0 < account_id <= ID_MAX:
+                raw = txn.get(account_id.to_bytes(16, "big"), db=self._accounts)
+                if raw is not None:
+                    found.append(account_from_state(decode_account_state(raw)))
+        return found
+
     def _accounts_op(self, tx: Tx, accounts: list[Account]) -> list[CreateAccountResult]:
         txn = tx.txn
         self._sync(txn)
@@ -225,14 +235,8 @@ class Ledger:
     def lookup_accounts(self, ids: Iterable[int]) -> list[Account]:
         """The accounts found among ``ids``, with their committed balances, in order."""
         wanted = _check_ids(ids)
-        found = []
         with self.store.read() as txn:
-            for account_id in wanted:
-                if 0 < account_id <= ID_MAX:
-                    raw = txn.get(account_id.to_bytes(16, "big"), db=self._accounts)
-                    if raw is not None:
-                        found.append(account_from_state(decode_account_state(raw)))
-        return found
+            return self.lookup_accounts_in(txn, wanted)
 
     # -- transfers -----------------------------------------------------------------------
 

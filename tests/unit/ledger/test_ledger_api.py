@@ -151,7 +151,8 @@ def test_failed_grouped_op_leaves_the_cache_right(ledger: Ledger) -> None:
     store = ledger.store
 
     def boom(tx: object) -> None:
-        ledger._transfers_op(tx, [t(900, amount=5)])  # type: ignore[arg-type]
+        ledger.create_transfers_in(tx, [t(900, amount=5)])  # type: ignore[arg-type]
+        assert ledger.lookup_accounts_in(tx.txn, [1])[0].debits_posted == 5  # type: ignore[attr-defined]
         raise RuntimeError("the plugin's record write failed")
 
     bad = store.submit(boom)
