@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from hashlib import sha256 as _sha256
-from typing import Any, NamedTuple
+from typing import Any
 
 import lmdb
 
@@ -35,16 +36,12 @@ from core.ledger.codec import (
     KEY,
     MASK64,
     TRANSFER_STRUCT,
-    account_from_state,
     decode_account_state,
-    decode_transfer,
     encode_account_state,
-    transfer_from_fields,
 )
 from core.ledger.engine import EXPIRED, NS_PER_S, PENDING, AccountEngine, TransferEngine
 from core.ledger.model import (
     BATCH_MAX,
-    ID_MAX,
     Account,
     CreateAccountResult,
     CreateTransferResult,
@@ -53,52 +50,15 @@ from core.ledger.model import (
     check_account,
     check_transfer,
 )
+from core.ledger.reads import EPOCH_SHIFT, HEAD_KEY, Change, Head, LedgerReads, parse_head
 from core.store import Store, Tx
 
 __all__ = ["Change", "Head", "Ledger"]
-
-HEAD_KEY = b"head"
 CACHE_LIMIT = 2_000_000
-#: The account history index groups sequence numbers by epochs of 2**13 commits.
-EPOCH_SHIFT = 13
 _INPUT_ERRORS = (TypeError, ValueError, AttributeError, OverflowError, struct.error)
 
 
-class Head(NamedTuple):
-    """The end of the chain: last sequence number, its hash (hex) and last timestamp."""
-
-    seq: int
-    hash: str
-    timestamp: int
-
-
-class Change(NamedTuple):
-    """One committed transfer of the change feed, with its commit sequence number."""
-
-    seq: int
-    transfer: Transfer
-
-
-def _parse_head(raw: bytes | None) -> tuple[int, bytes, int]:
-    if raw is None:
-        return 0, GENESIS_HASH, 0
-    return int.from_bytes(raw[:8], "big"), bytes(raw[8:40]), int.from_bytes(raw[40:48], "big")
-
-
-def _bytes(raw: bytes | memoryview | None) -> bytes | None:
-    return None if raw is None else bytes(raw)
-
-
-def _check_ids(ids: Iterable[int]) -> list[int]:
-    out = []
-    for index, value in enumerate(ids):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise LedgerInputError(f"id {index} must be an integer, got {type(value).__name__}")
-        out.append(value)
-    return out
-
-
-class Ledger:
+class Ledger(LedgerReads):
     """A double-entry, multi-asset ledger of accounts and transfers (TigerBeetle's model)."""
 
     def __init__(self, store: Store, *, clock: Callable[[], int] = time.time_ns) -> None:
@@ -116,6 +76,10 @@ class Ledger:
         self._cache: dict[int, list[int]] = {}
         self._head_raw: bytes | None = None
         self._seq, self._hash, self._ts = 0, GENESIS_HASH, 0
+        # batches waiting for the group-commit writer (see submit_transfers)
+        self._queue: list[tuple[list[Transfer], Future[list[CreateTransferResult]]]] = []
+        self._queue_lock = threading.Lock()
+        self._drain_scheduled = False
 
     @classmethod
     def open(
@@ -150,7 +114,7 @@ class Ledger:
         if raw != self._head_raw or len(self._cache) > CACHE_LIMIT:
             self._cache = {}
             self._head_raw = raw
-            self._seq, self._hash, self._ts = _parse_head(raw)
+            self._seq, self._hash, self._ts = parse_head(raw)
 
     def _loader(self, txn: lmdb.Transaction) -> Callable[[int], list[Any] | None]:
         """Load account states into the writer cache; the engine mutates them in place."""
@@ -207,16 +171,6 @@ class Ledger:
         write = self.store.write_grouped if grouped else self.store.write
         return write(lambda tx: self._accounts_op(tx, events))
 
-    def lookup_accounts_in(self, txn: lmdb.Transaction, ids: Iterable[int]) -> list[Account]:
-        """Like :meth:`lookup_accounts`, as ``txn`` sees it (inside a write: with its changes)."""
-        found = []
-        for account_id in _check_ids(ids):
-            if 0 < account_id <= ID_MAX:
-                raw = txn.get(account_id.to_bytes(16, "big"), db=self._accounts)
-                if raw is not None:
-                    found.append(account_from_state(decode_account_state(raw)))
-        return found
-
     def _accounts_op(self, tx: Tx, accounts: list[Account]) -> list[CreateAccountResult]:
         txn = tx.txn
         self._sync(txn)
@@ -232,12 +186,6 @@ class Ledger:
             self._set_head(tx, self._seq, self._hash, ts0 + len(accounts) - 1)
         return results
 
-    def lookup_accounts(self, ids: Iterable[int]) -> list[Account]:
-        """The accounts found among ``ids``, with their committed balances, in order."""
-        wanted = _check_ids(ids)
-        with self.store.read() as txn:
-            return self.lookup_accounts_in(txn, wanted)
-
     # -- transfers -----------------------------------------------------------------------
 
     def create_transfers(
@@ -251,13 +199,27 @@ class Ledger:
         events = self._batch(transfers)
         if not events:
             return []
-        write = self.store.write_grouped if grouped else self.store.write
-        return write(lambda tx: self._transfers_op(tx, events))
+        if grouped:
+            return self.submit_transfers(events).result()
+        return self.store.write(lambda tx: self._transfers_op(tx, events))
 
     def submit_transfers(self, transfers: Sequence[Transfer]) -> Future[list[CreateTransferResult]]:
-        """Queue transfers for the group-commit writer; the future resolves after commit."""
+        """Queue transfers for the group-commit writer; the future resolves after commit.
+
+        Batches submitted while the writer is busy are applied together by one store
+        operation (each keeps its own results, timestamps and linked chains, exactly as if
+        submitted one after the other), so the per-call cost stays small under load.
+        """
         events = self._batch(transfers)
-        return self.store.submit(lambda tx: self._transfers_op(tx, events))
+        future: Future[list[CreateTransferResult]] = Future()
+        with self._queue_lock:
+            self._queue.append((events, future))
+            if self._drain_scheduled:
+                return future
+            self._drain_scheduled = True
+        drain = _Drain(self)
+        self.store.submit(drain.op).add_done_callback(drain.done)
+        return future
 
     def create_accounts_in(self, tx: Tx, accounts: Sequence[Account]) -> list[CreateAccountResult]:
         """Create accounts inside the caller's write ``tx`` (with its records, atomically)."""
@@ -281,7 +243,7 @@ class Ledger:
 
     def _transfers_op(self, tx: Tx, transfers: list[Transfer]) -> list[CreateTransferResult]:
         try:
-            return self._apply_transfers(tx, transfers)
+            return self._apply_batches(tx, [transfers])[0]
         except LedgerInputError:
             raise
         except _INPUT_ERRORS:
@@ -289,24 +251,35 @@ class Ledger:
                 check_transfer(event, index)
             raise
 
-    def _apply_transfers(self, tx: Tx, transfers: list[Transfer]) -> list[CreateTransferResult]:
+    def _apply_batches(
+        self, tx: Tx, batches: list[list[Transfer]]
+    ) -> list[list[CreateTransferResult]]:
+        """Apply batches one after the other in ``tx``; one list of results per batch."""
         txn = tx.txn
         self._sync(txn)
-        n = len(transfers)
-        ts0 = self._timestamps()
-        ts_last = ts0 + n - 1
         engine = TransferEngine(
             self._loader(txn), self._load_transfer(txn), self._load_status(txn), check_transfer
         )
         self._guard(tx, engine.accounts)
-        swept = self._sweep(txn, engine, ts0)
-        ids = [t.id for t in transfers]
-        keys = [i.to_bytes(16, "big") for i in ids]
-        fast = len(set(ids)) == n and not txn.cursor(db=self._ids).getmulti(keys)
-        results = engine.run(transfers, ts0, fast)
+        ts = self._timestamps()
+        swept = self._sweep(txn, engine, ts)
+        ids_cursor = txn.cursor(db=self._ids)
+        by_id = engine.by_id
+        out = []
+        for transfers in batches:
+            n = len(transfers)
+            ids = [t.id for t in transfers]
+            fast = (
+                len(set(ids)) == n
+                and not ids_cursor.getmulti([i.to_bytes(16, "big") for i in ids])
+                and not (by_id and any(i in by_id for i in ids))
+            )
+            out.append(engine.run(transfers, ts, fast))
+            ts += n
+        ts_last = ts - 1
         created = engine.created
         if not created and not swept:
-            return results
+            return out
         seq, head_hash = self._seq, self._hash
         label = ((seq + 1) >> EPOCH_SHIFT).to_bytes(8, "big")
         records = []
@@ -354,23 +327,7 @@ class Ledger:
         puts.sort()
         txn.cursor(db=self._accounts).putmulti(puts)
         self._set_head(tx, seq, head_hash, ts_last)
-        return results
-
-    def _load_transfer(self, txn: lmdb.Transaction) -> Callable[[int], tuple[int, ...] | None]:
-        def load(transfer_id: int) -> tuple[int, ...] | None:
-            sk = txn.get(transfer_id.to_bytes(16, "big"), db=self._ids)
-            if sk is None:
-                return None
-            return decode_transfer(txn.get(sk, db=self._transfers)[32:])
-
-        return load
-
-    def _load_status(self, txn: lmdb.Transaction) -> Callable[[int], int]:
-        def load(pending_id: int) -> int:
-            raw = txn.get(pending_id.to_bytes(16, "big"), db=self._status)
-            return 0 if raw is None else raw[0]
-
-        return load
+        return out
 
     def _sweep(self, txn: lmdb.Transaction, engine: TransferEngine, ts0: int) -> int:
         """Release pending transfers whose timeout fell at or before this batch's first stamp.
@@ -410,105 +367,61 @@ class Ledger:
             key = (p[12] + p[8] * NS_PER_S).to_bytes(8, "big") + pending_id.to_bytes(16, "big")
             txn.delete(key, db=self._expiry)
 
-    def lookup_transfers(self, ids: Iterable[int]) -> list[Transfer]:
-        """The committed transfers found among ``ids``, in order."""
-        wanted = _check_ids(ids)
-        found = []
-        with self.store.read() as txn:
-            load = self._load_transfer(txn)
-            for transfer_id in wanted:
-                if 0 < transfer_id <= ID_MAX:
-                    f = load(transfer_id)
-                    if f is not None:
-                        found.append(transfer_from_fields(f))
-        return found
 
-    # -- history, feed, head -------------------------------------------------------------
+class _Drain:
+    """One store operation applying every batch queued by ``submit_transfers`` so far.
 
-    def account_transfers(
-        self, account_id: int, *, after: int | None = None, limit: int = 100, reverse: bool = False
-    ) -> list[Transfer]:
-        """The transfers of an account in commit order (newest first with ``reverse``).
+    The store may run an operation twice (it replays a transaction after growing the map), so
+    the batches are taken from the queue once and kept. Callers' futures resolve after the
+    durable commit, or with the operation's error.
+    """
 
-        ``after`` is the timestamp of the last transfer of the previous page: the page holds
-        transfers strictly after it (strictly before it when ``reverse``).
-        """
-        _check_ids([account_id])
-        if not 0 < account_id <= ID_MAX or limit <= 0:
-            return []
-        account = account_id.to_bytes(16, "big")
-        out: list[Transfer] = []
-        with self.store.read() as txn:
-            head_seq = _parse_head(_bytes(txn.get(HEAD_KEY, db=self._meta)))[0]
-            if reverse:
-                bound = (
-                    head_seq + 1 if after is None else self._seq_at(txn, after - 1, head_seq) + 1
-                )
-                labels: Iterable[int] = range(bound >> EPOCH_SHIFT, -1, -1)
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.taken: list[tuple[list[Transfer], Future[list[CreateTransferResult]]]] | None = None
+
+    def _take(self) -> list[tuple[list[Transfer], Future[list[CreateTransferResult]]]]:
+        ledger = self.ledger
+        with ledger._queue_lock:
+            taken, ledger._queue = ledger._queue, []
+            ledger._drain_scheduled = False
+        good = []
+        for events, future in taken:
+            try:
+                for index, event in enumerate(events):
+                    check_transfer(event, index)
+            except LedgerInputError as exc:
+                future.set_exception(exc)
+                continue
+            if events:
+                good.append((events, future))
             else:
-                bound = 0 if after is None else self._seq_at(txn, after, head_seq)
-                labels = range(max(0, (bound >> EPOCH_SHIFT) - 1), (head_seq >> EPOCH_SHIFT) + 1)
-            cursor = txn.cursor(db=self._history)
-            for label in labels:
-                prefix = label.to_bytes(8, "big") + account
-                seqs: list[int] = []
-                if cursor.set_range(prefix):
-                    for key, value in cursor.iternext():
-                        if key[:24] != prefix:
-                            break
-                        seqs.extend(
-                            int.from_bytes(value[i : i + 8], "big") for i in range(0, len(value), 8)
-                        )
-                for seq in reversed(seqs) if reverse else seqs:
-                    if (seq >= bound) if reverse else (seq <= bound):
-                        continue
-                    raw = txn.get(seq.to_bytes(8, "big"), db=self._transfers)
-                    out.append(transfer_from_fields(decode_transfer(raw[32:])))
-                    if len(out) >= limit:
-                        return out
-        return out
+                future.set_result([])
+        return good
 
-    def _seq_at(self, txn: lmdb.Transaction, timestamp: int, head_seq: int) -> int:
-        """The largest sequence number whose transfer's timestamp is <= ``timestamp`` (or 0)."""
-        lo, hi = 0, head_seq
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            raw = txn.get(mid.to_bytes(8, "big"), db=self._transfers)
-            if int.from_bytes(raw[152:160], "little") <= timestamp:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo
+    def op(self, tx: Tx) -> None:
+        """The store operation: apply the batches, resolve the futures on commit."""
+        if self.taken is None:
+            self.taken = self._take()
+        taken = self.taken
+        if not taken:
+            return
+        results = self.ledger._apply_batches(tx, [events for events, _ in taken])
 
-    def changes(self, after_seq: int = 0, limit: int = 10_000) -> list[Change]:
-        """Committed transfers with a sequence number above ``after_seq``, in commit order."""
-        out: list[Change] = []
-        if limit <= 0 or after_seq < 0:
-            return out
-        with self.store.read() as txn:
-            cursor = txn.cursor(db=self._transfers)
-            if not cursor.set_range((after_seq + 1).to_bytes(8, "big")):
-                return out
-            for sk, record in cursor.iternext():
-                out.append(
-                    Change(
-                        int.from_bytes(sk, "big"),
-                        transfer_from_fields(decode_transfer(record[32:])),
-                    )
-                )
-                if len(out) >= limit:
-                    break
-        return out
+        def resolve() -> None:
+            for (_, future), result in zip(taken, results, strict=True):
+                if not future.done():  # a caller may have cancelled its future
+                    future.set_result(result)
 
-    def head(self) -> Head:
-        """The committed head of the chain: sequence, hash (hex), last timestamp."""
-        with self.store.read() as txn:
-            raw = txn.get(HEAD_KEY, db=self._meta)
-            seq, head_hash, ts = _parse_head(None if raw is None else bytes(raw))
-        return Head(seq, head_hash.hex(), ts)
+        tx.on_commit(resolve)
 
-    def verify(self) -> Any:
-        """Replay the whole chain and recompute every balance; see :mod:`core.ledger.verify`."""
-        from core.ledger.verify import verify_ledger
-
-        return verify_ledger(self)
+    def done(self, outcome: Future[None]) -> None:
+        """After the store answered: hand a failure to every caller still waiting."""
+        error = outcome.exception()
+        if error is None:
+            return
+        if self.taken is None:
+            self.taken = self._take()
+        for _, future in self.taken:
+            if not future.done():
+                future.set_exception(error)

@@ -1,0 +1,211 @@
+"""The ledger's reads: lookups, account history, the change feed, the head, verification.
+
+Every read opens its own LMDB read transaction, so it sees committed state only, from any
+thread; the ``*_in`` variants read inside a caller's transaction instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import lmdb
+
+from core.ledger.codec import (
+    GENESIS_HASH,
+    account_from_state,
+    decode_account_state,
+    decode_transfer,
+    transfer_from_fields,
+)
+from core.ledger.model import ID_MAX, Account, LedgerInputError, Transfer
+
+if TYPE_CHECKING:
+    from core.store import Store
+
+__all__ = ["EPOCH_SHIFT", "HEAD_KEY", "Change", "Head", "LedgerReads", "parse_head"]
+
+HEAD_KEY = b"head"
+#: The account history index groups sequence numbers by epochs of 2**13 commits.
+EPOCH_SHIFT = 13
+
+
+class Head(NamedTuple):
+    """The end of the chain: last sequence number, its hash (hex) and last timestamp."""
+
+    seq: int
+    hash: str
+    timestamp: int
+
+
+class Change(NamedTuple):
+    """One committed transfer of the change feed, with its commit sequence number."""
+
+    seq: int
+    transfer: Transfer
+
+
+def parse_head(raw: bytes | None) -> tuple[int, bytes, int]:
+    if raw is None:
+        return 0, GENESIS_HASH, 0
+    return int.from_bytes(raw[:8], "big"), bytes(raw[8:40]), int.from_bytes(raw[40:48], "big")
+
+
+def _bytes(raw: bytes | memoryview | None) -> bytes | None:
+    return None if raw is None else bytes(raw)
+
+
+def _check_ids(ids: Iterable[int]) -> list[int]:
+    out = []
+    for index, value in enumerate(ids):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise LedgerInputError(f"id {index} must be an integer, got {type(value).__name__}")
+        out.append(value)
+    return out
+
+
+class LedgerReads:
+    """The read side of :class:`core.ledger.Ledger` (a mixin: it holds the database handles)."""
+
+    store: Store
+    _transfers: Any
+    _ids: Any
+    _accounts: Any
+    _history: Any
+    _status: Any
+    _meta: Any
+
+    def lookup_accounts(self, ids: Iterable[int]) -> list[Account]:
+        """The accounts found among ``ids``, with their committed balances, in order."""
+        wanted = _check_ids(ids)
+        with self.store.read() as txn:
+            return self.lookup_accounts_in(txn, wanted)
+
+    def lookup_accounts_in(self, txn: lmdb.Transaction, ids: Iterable[int]) -> list[Account]:
+        """Like :meth:`lookup_accounts`, as ``txn`` sees it (inside a write: with its changes)."""
+        found = []
+        for account_id in _check_ids(ids):
+            if 0 < account_id <= ID_MAX:
+                raw = txn.get(account_id.to_bytes(16, "big"), db=self._accounts)
+                if raw is not None:
+                    found.append(account_from_state(decode_account_state(raw)))
+        return found
+
+    def _load_transfer(self, txn: lmdb.Transaction) -> Callable[[int], tuple[int, ...] | None]:
+        def load(transfer_id: int) -> tuple[int, ...] | None:
+            sk = txn.get(transfer_id.to_bytes(16, "big"), db=self._ids)
+            if sk is None:
+                return None
+            return decode_transfer(txn.get(sk, db=self._transfers)[32:])
+
+        return load
+
+    def _load_status(self, txn: lmdb.Transaction) -> Callable[[int], int]:
+        def load(pending_id: int) -> int:
+            raw = txn.get(pending_id.to_bytes(16, "big"), db=self._status)
+            return 0 if raw is None else raw[0]
+
+        return load
+
+    def lookup_transfers(self, ids: Iterable[int]) -> list[Transfer]:
+        """The committed transfers found among ``ids``, in order."""
+        wanted = _check_ids(ids)
+        found = []
+        with self.store.read() as txn:
+            load = self._load_transfer(txn)
+            for transfer_id in wanted:
+                if 0 < transfer_id <= ID_MAX:
+                    f = load(transfer_id)
+                    if f is not None:
+                        found.append(transfer_from_fields(f))
+        return found
+
+    # -- history, feed, head -------------------------------------------------------------
+
+    def account_transfers(
+        self, account_id: int, *, after: int | None = None, limit: int = 100, reverse: bool = False
+    ) -> list[Transfer]:
+        """The transfers of an account in commit order (newest first with ``reverse``).
+
+        ``after`` is the timestamp of the last transfer of the previous page: the page holds
+        transfers strictly after it (strictly before it when ``reverse``).
+        """
+        _check_ids([account_id])
+        if not 0 < account_id <= ID_MAX or limit <= 0:
+            return []
+        account = account_id.to_bytes(16, "big")
+        out: list[Transfer] = []
+        with self.store.read() as txn:
+            head_seq = parse_head(_bytes(txn.get(HEAD_KEY, db=self._meta)))[0]
+            if reverse:
+                bound = (
+                    head_seq + 1 if after is None else self._seq_at(txn, after - 1, head_seq) + 1
+                )
+                labels: Iterable[int] = range(bound >> EPOCH_SHIFT, -1, -1)
+            else:
+                bound = 0 if after is None else self._seq_at(txn, after, head_seq)
+                labels = range(max(0, (bound >> EPOCH_SHIFT) - 1), (head_seq >> EPOCH_SHIFT) + 1)
+            cursor = txn.cursor(db=self._history)
+            for label in labels:
+                prefix = label.to_bytes(8, "big") + account
+                seqs: list[int] = []
+                if cursor.set_range(prefix):
+                    for key, value in cursor.iternext():
+                        if key[:24] != prefix:
+                            break
+                        seqs.extend(
+                            int.from_bytes(value[i : i + 8], "big") for i in range(0, len(value), 8)
+                        )
+                for seq in reversed(seqs) if reverse else seqs:
+                    if (seq >= bound) if reverse else (seq <= bound):
+                        continue
+                    raw = txn.get(seq.to_bytes(8, "big"), db=self._transfers)
+                    out.append(transfer_from_fields(decode_transfer(raw[32:])))
+                    if len(out) >= limit:
+                        return out
+        return out
+
+    def _seq_at(self, txn: lmdb.Transaction, timestamp: int, head_seq: int) -> int:
+        """The largest sequence number whose transfer's timestamp is <= ``timestamp`` (or 0)."""
+        lo, hi = 0, head_seq
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            raw = txn.get(mid.to_bytes(8, "big"), db=self._transfers)
+            if int.from_bytes(raw[152:160], "little") <= timestamp:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def changes(self, after_seq: int = 0, limit: int = 10_000) -> list[Change]:
+        """Committed transfers with a sequence number above ``after_seq``, in commit order."""
+        out: list[Change] = []
+        if limit <= 0 or after_seq < 0:
+            return out
+        with self.store.read() as txn:
+            cursor = txn.cursor(db=self._transfers)
+            if not cursor.set_range((after_seq + 1).to_bytes(8, "big")):
+                return out
+            for sk, record in cursor.iternext():
+                out.append(
+                    Change(
+                        int.from_bytes(sk, "big"),
+                        transfer_from_fields(decode_transfer(record[32:])),
+                    )
+                )
+                if len(out) >= limit:
+                    break
+        return out
+
+    def head(self) -> Head:
+        """The committed head of the chain: sequence, hash (hex), last timestamp."""
+        with self.store.read() as txn:
+            raw = txn.get(HEAD_KEY, db=self._meta)
+            seq, head_hash, ts = parse_head(None if raw is None else bytes(raw))
+        return Head(seq, head_hash.hex(), ts)
+
+    def verify(self) -> Any:
+        """Replay the whole chain and recompute every balance; see :mod:`core.ledger.verify`."""
+        from core.ledger.verify import verify_ledger
+
+        return verify_ledger(self)
