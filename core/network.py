@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.accounts import Accounts
 from core.instances import Instance, Instances
+from core.ledger import Ledger
 from core.plugins import InstanceHooks, PluginManager
 from core.settings import Settings
 from core.store import Store
+from core.wallets import Money
 
 __all__ = ["Network"]
 
@@ -25,14 +28,21 @@ class Network:
         self.store = store
         self.plugins = plugins
         self.instances = Instances(store)
+        self.ledger = Ledger(store)
+        self.money = Money(store, self.ledger, self.instances, Accounts(store))
 
     @classmethod
     def open(cls, settings: Settings, *, plugins: PluginManager | None = None) -> Network:
-        """Open the store of ``settings.data_dir`` and load (then check) the plugins."""
+        """Open the store of ``settings.data_dir`` and load (then check) the plugins.
+
+        A new network gets its primary asset here (one write, only the first time).
+        """
         manager = plugins if plugins is not None else PluginManager()
         manager.check()
         store = Store.open(settings.store_path)
-        return cls(settings, store, manager)
+        network = cls(settings, store, manager)
+        network.money.assets.ensure_primary()
+        return network
 
     def hooks_for(self, instance: Instance | None) -> InstanceHooks:
         """The hooks of ``instance``: only its enabled plugins are called (none for the home)."""
