@@ -23,6 +23,7 @@ import hashlib
 import secrets
 from typing import Any
 
+import lmdb
 import msgspec
 
 from core.payments._fields import euros
@@ -278,7 +279,7 @@ class LocalProvider:
         with self.store.read() as txn:
             return self._left(txn, payment_intent)
 
-    def _left(self, txn: Any, payment_intent: str) -> int:
+    def _left(self, txn: lmdb.Transaction, payment_intent: str) -> int:
         paid = self.checkouts.get_by(txn, "payment_intent", payment_intent)
         if paid is None or paid.status != "complete":
             return 0
