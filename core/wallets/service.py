@@ -147,7 +147,8 @@ class Money(Payments, Settlements):
     def remittances(
         self, *, instance: str | None = None, asset_id: int | None = None
     ) -> list[Remittance]:
-        """Bank remittances, newest first, of an instance and/or an asset (all if neither)."""
+        """Bank remittances of an instance and/or an asset (all if neither), newest bank date
+        first (then newest recorded first)."""
         with self.store.read() as txn:
             if instance is not None:
                 found = list(self.log.remittances.find(txn, "instance", instance))
@@ -157,7 +158,7 @@ class Money(Payments, Settlements):
                 found = list(self.log.remittances.scan(txn))
         if asset_id is not None:
             found = [r for r in found if r.asset_id == asset_id]
-        return sorted(found, key=lambda r: r.created_at, reverse=True)
+        return sorted(found, key=lambda r: (r.bank_date, r.created_at), reverse=True)
 
     def history(
         self, wallet: WalletRef, asset_id: int, *, limit: int = 50, before: int | None = None
