@@ -47,7 +47,8 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: 
     assert "Traceback" not in result.stderr
 
 
-def test_plugins_table() -> None:
+def test_plugins_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TIRELIRE_PLUGINS", raising=False)
     result = tirelire("plugins")
     assert result.returncode == 0, result.stderr
     installed = PluginManager().installed()
@@ -59,7 +60,8 @@ def test_plugins_table() -> None:
         assert result.stdout.strip() == "No plugins installed."
 
 
-def test_plugins_json() -> None:
+def test_plugins_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TIRELIRE_PLUGINS", raising=False)
     result = tirelire("plugins", "--json")
     assert result.returncode == 0, result.stderr
     listed = json.loads(result.stdout)
