@@ -19,7 +19,6 @@ from collections.abc import Iterator
 import lmdb
 
 from core.ledger import Account, AccountFlags, CreateAccountResult, Ledger
-from core.ledger.codec import account_from_state, decode_account_state
 from core.records import Collection, Index
 from core.store import Tx
 from core.tokens import Clock, system_clock
@@ -65,16 +64,13 @@ class AccountsMap:
                 Index("asset", lambda a: a.asset_id.to_bytes(4, "big")),
             ),
         )
-        # The ledger's own database of accounts, read inside the caller's write transaction
-        # (see account_in): the ledger has no public "lookup inside this transaction" yet.
-        self._ledger_accounts = self.store.db("ledger:accounts")
 
     # -- reading -----------------------------------------------------------------------
 
     def account_in(self, txn: lmdb.Transaction, account_id: int) -> Account | None:
         """The ledger account as ``txn`` sees it (inside a write: with its own changes)."""
-        raw = txn.get(account_id.to_bytes(16, "big"), db=self._ledger_accounts)
-        return None if raw is None else account_from_state(decode_account_state(raw))
+        found = self.ledger.lookup_accounts_in(txn, [account_id])
+        return found[0] if found else None
 
     def available_in(self, txn: lmdb.Transaction, ref: WalletRef, asset_id: int) -> int:
         """What ``ref`` may spend in ``asset_id``, as ``txn`` sees it (0 without an account)."""

@@ -1,4 +1,4 @@
-"""The money actions of the public's side: refill, grant, sale, transfer, refund.
+"""The money actions that issue and circulate money: refill, grant, sale, transfer.
 
 Each action is idempotent given the caller's ``operation_id`` (see
 :mod:`core.wallets.operations`), validates its parameters before writing (an amount is an
@@ -10,9 +10,9 @@ Each action is idempotent given the caller's ``operation_id`` (see
 | grant    | issuer       | any holder    | any category (allocations, gift and time credits)  |
 | sale     | payer        | instance      | accepted assets, priority order, all or nothing    |
 | transfer | holder       | holder        | only assets marked ``transferable``                |
-| refund   | user or card | issuer        | euro-backed assets only; euros paid back outside   |
 
-Archived assets refuse refills, grants, sales and transfers; refunds still work.
+Archived assets refuse refills, grants, sales and transfers (refunds, in
+:mod:`core.wallets.settlement`, still work).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ A = ActionKind
 
 
 class Payments(ActionContext):
-    """Refill, grant, sale, transfer and refund, each in an ``_in(tx, ...)`` and a plain form."""
+    """Refill, grant, sale and transfer, each in an ``_in(tx, ...)`` and a plain form."""
 
     # -- refill --------------------------------------------------------------------------
 
@@ -351,64 +351,3 @@ class Payments(ActionContext):
             return [Planned(asset.id, source, target, amount)], {"author": author}
 
         return self._run(tx, A.TRANSFER, op_id, fp, plan)
-
-    # -- refund --------------------------------------------------------------------------
-
-    def refund(
-        self,
-        *,
-        operation_id: str,
-        wallet: WalletRef,
-        asset_id: int,
-        amount: int,
-        author: str = "",
-        instance: str = "",
-        grouped: bool = False,
-    ) -> Operation:
-        """Give back ``amount`` of a euro-backed asset to the issuer; euros are paid outside."""
-        check_operation_id(operation_id)
-        check_amount(amount)
-        return self._write(
-            lambda tx: self.refund_in(
-                tx,
-                operation_id=operation_id,
-                wallet=wallet,
-                asset_id=asset_id,
-                amount=amount,
-                author=author,
-                instance=instance,
-            ),
-            grouped,
-        )
-
-    def refund_in(
-        self,
-        tx: Tx,
-        *,
-        operation_id: str,
-        wallet: WalletRef,
-        asset_id: int,
-        amount: int,
-        author: str = "",
-        instance: str = "",
-    ) -> Operation:
-        """Inside a write: ``wallet`` (a user or a card) -> issuer. Gift, time, loyalty and
-        badges are not refundable (ActionNotAllowed)."""
-        op_id = check_operation_id(operation_id)
-        amount = check_amount(amount)
-        author = check_text(author, "author", required=False, limit=200)
-        fp = fingerprint("refund", owner_of(wallet, "wallet"), asset_id, amount, instance)
-
-        def plan() -> tuple[list[Planned], dict[str, str]]:
-            asset = self._asset(tx.txn, asset_id, usable=False)
-            if asset.category not in REFUNDABLE_CATEGORIES:
-                raise ActionNotAllowed(
-                    "refund", f"{asset.code} ({asset.category}) is not refundable", asset=asset.id
-                )
-            source = self._wallet(tx.txn, wallet, "wallet", PEOPLE)
-            if instance:
-                self._instance(tx.txn, instance)
-            legs = [Planned(asset.id, source, WalletRef.issuer(asset.id), amount)]
-            return legs, {"author": author, "instance": instance}
-
-        return self._run(tx, A.REFUND, op_id, fp, plan)

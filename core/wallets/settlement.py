@@ -1,7 +1,8 @@
-"""The money actions of the back office: bank remittance, fusion, correction.
+"""The money actions that settle and repair: refund, bank remittance, fusion, correction.
 
 | action     | debit           | credit                | rule                                   |
 |------------|-----------------|-----------------------|----------------------------------------|
+| refund     | user or card    | issuer                | euro-backed; euros paid back outside   |
 | remittance | instance wallet | issuer                | euro-backed; bank reference, date, who |
 | fusion     | card wallet     | user (or card) wallet | every balance, one linked chain        |
 | correction | any             | any                   | reason and author required             |
@@ -15,7 +16,7 @@ from __future__ import annotations
 import datetime
 
 from core.store import Tx
-from core.wallets.context import ActionContext, owner_of
+from core.wallets.context import PEOPLE, ActionContext, owner_of
 from core.wallets.errors import ActionNotAllowed, InvalidInput, UnknownCard
 from core.wallets.model import (
     REFUNDABLE_CATEGORIES,
@@ -54,7 +55,68 @@ def check_bank_date(value: object) -> str:
 
 
 class Settlements(ActionContext):
-    """Remittance, fusion and correction, each in an ``_in(tx, ...)`` and a plain form."""
+    """Refund, remittance, fusion and correction, each in an ``_in(tx, ...)`` and a plain form."""
+
+    # -- refund --------------------------------------------------------------------------
+
+    def refund(
+        self,
+        *,
+        operation_id: str,
+        wallet: WalletRef,
+        asset_id: int,
+        amount: int,
+        author: str = "",
+        instance: str = "",
+        grouped: bool = False,
+    ) -> Operation:
+        """Give back ``amount`` of a euro-backed asset to the issuer; euros are paid outside."""
+        check_operation_id(operation_id)
+        check_amount(amount)
+        return self._write(
+            lambda tx: self.refund_in(
+                tx,
+                operation_id=operation_id,
+                wallet=wallet,
+                asset_id=asset_id,
+                amount=amount,
+                author=author,
+                instance=instance,
+            ),
+            grouped,
+        )
+
+    def refund_in(
+        self,
+        tx: Tx,
+        *,
+        operation_id: str,
+        wallet: WalletRef,
+        asset_id: int,
+        amount: int,
+        author: str = "",
+        instance: str = "",
+    ) -> Operation:
+        """Inside a write: ``wallet`` (a user or a card) -> issuer. Gift, time, loyalty and
+        badges are not refundable (ActionNotAllowed)."""
+        op_id = check_operation_id(operation_id)
+        amount = check_amount(amount)
+        author = check_text(author, "author", required=False, limit=200)
+        fp = fingerprint("refund", owner_of(wallet, "wallet"), asset_id, amount, instance)
+
+        def plan() -> tuple[list[Planned], dict[str, str]]:
+            asset = self._asset(tx.txn, asset_id, usable=False)
+            if asset.category not in REFUNDABLE_CATEGORIES:
+                raise ActionNotAllowed(
+                    "refund", f"{asset.code} ({asset.category}) is not refundable", asset=asset.id
+                )
+            source = self._wallet(tx.txn, wallet, "wallet", PEOPLE)
+            if instance:
+                self._instance(tx.txn, instance)
+            legs = [Planned(asset.id, source, WalletRef.issuer(asset.id), amount)]
+            return legs, {"author": author, "instance": instance}
+
+        return self._run(tx, A.REFUND, op_id, fp, plan)
 
     # -- bank remittance -----------------------------------------------------------------
 
