@@ -22,11 +22,7 @@ from core.plugins import PluginError, PluginManager
 from core.settings import Settings, SettingsError, load_settings
 from hosts.bench_serve import bench_serve
 from hosts.demo import DemoError, ensure_demo
-
-try:  # TEMPORARY until hosts/ledger_cli.py lands
-    from hosts.ledger_cli import bench_ledger, ledger
-except ImportError:
-    ledger = bench_ledger = None  # type: ignore[assignment]
+from hosts.ledger_cli import bench_ledger, ledger
 from hosts.serving import SERVERS, ServeError, check_data_dir, check_port, run_server
 
 __all__ = ["build_cli", "main"]
@@ -200,9 +196,8 @@ def bench_serve_command(
         )
 
 
-if ledger is not None:
-    cli.add_command(ledger)
-    bench.add_command(bench_ledger)
+cli.add_command(ledger)
+bench.add_command(bench_ledger)
 
 
 def build_cli(plugins: PluginManager) -> click.Group:
