@@ -180,6 +180,8 @@ class Cards:
 
         Claiming one's own card again changes nothing (the operation is then None).
         """
+        if not isinstance(user_id, str) or not user_id:
+            raise InvalidInput("user_id", "name the user who claims the card")
 
         def op(tx: Tx) -> tuple[Card, Operation | None]:
             card = self._card(tx.txn, card_id)

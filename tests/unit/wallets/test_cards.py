@@ -139,6 +139,9 @@ def test_a_card_claimed_by_someone_else_cannot_be_claimed(world):
         world.money.cards.claim(card.id, bob.id)
     with pytest.raises(UnknownCard):
         world.money.cards.claim("nope", bob.id)
+    anonymous = world.money.cards.add(uid="04A1B2C5", number="3")
+    with pytest.raises(InvalidInput):
+        world.money.cards.claim(anonymous.id, "")
     with pytest.raises(InvalidInput):
         world.money.cards.claim(world.money.cards.add(uid="04A1B2C4", number="2").id, "ghost")
 

@@ -12,3 +12,8 @@ def test_the_docs_example_runs(tmp_path):
     example = re.search(r"```python\n(.*?)```", DOC.read_text("utf-8"), re.S)
     assert example is not None
     exec(compile(example.group(1), str(DOC), "exec"), {"data_dir": tmp_path / "data"})
+    from core.network import Network
+    from core.settings import load_settings
+
+    with Network.open(load_settings(tmp_path / "data")) as network:
+        assert network.money.check_invariants().ok
