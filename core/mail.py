@@ -59,7 +59,7 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
         return LINK_RE.findall(self.text)
 
 
-class MailSettings(msgspec.Struct, frozen=True, kw_only=True):
+class MailSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Where mail goes. ``backend`` is ``outbox`` (default) or ``smtp``."""
 
     backend: str = "outbox"

@@ -10,10 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from core.accounts import Accounts
+from core.apikeys import ApiKeys
 from core.instances import Instance, Instances
 from core.ledger import Ledger
+from core.login_links import LoginLinks
+from core.mail import Mailer, make_mailer
 from core.plugins import InstanceHooks, PluginManager
 from core.settings import Settings
+from core.signup import Signups
 from core.store import Store
 from core.wallets import Money
 
@@ -28,8 +32,20 @@ class Network:
         self.store = store
         self.plugins = plugins
         self.instances = Instances(store)
+        self.accounts = Accounts(store)
+        self.login_links = LoginLinks(store)
+        self.api_keys = ApiKeys(store)
+        self.signups = Signups(
+            self.instances, self.accounts, self.login_links, settings.base_domains
+        )
+        #: Where e-mail goes; in demo mode the outbox also prints each message's links.
+        self.mailer: Mailer = make_mailer(
+            settings.mail,
+            settings.data_path / "outbox",
+            echo=print if settings.demo else None,
+        )
         self.ledger = Ledger(store)
-        self.money = Money(store, self.ledger, self.instances, Accounts(store))
+        self.money = Money(store, self.ledger, self.instances, self.accounts)
 
     @classmethod
     def open(cls, settings: Settings, *, plugins: PluginManager | None = None) -> Network:

@@ -14,6 +14,8 @@ from typing import Any
 
 import msgspec
 
+from core.mail import MailSettings
+
 __all__ = ["Settings", "SettingsError", "load_settings"]
 
 
@@ -42,6 +44,8 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     stripe_api_base: str = ""
     #: The local provider's signing secret; empty: generated once and kept in the store.
     local_webhook_secret: str = ""
+    #: Where e-mail goes: the ``[mail]`` table of settings.toml (see core/mail.py).
+    mail: MailSettings = msgspec.field(default_factory=MailSettings)
 
     @property
     def data_path(self) -> Path:
@@ -66,6 +70,17 @@ _ENV_FIELDS = {
 }
 
 
+_MAIL_ENV_FIELDS = {
+    "TIRELIRE_MAIL_BACKEND": "backend",
+    "TIRELIRE_MAIL_FROM": "sender",
+    "TIRELIRE_SMTP_HOST": "smtp_host",
+    "TIRELIRE_SMTP_PORT": "smtp_port",
+    "TIRELIRE_SMTP_SECURITY": "smtp_security",
+    "TIRELIRE_SMTP_USERNAME": "smtp_username",
+    "TIRELIRE_SMTP_PASSWORD": "smtp_password",
+}
+
+
 def load_settings(data_dir: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
     """Build the settings from defaults, ``settings.toml``, the environment and ``overrides``."""
     values: dict[str, Any] = {}
@@ -87,6 +102,11 @@ def load_settings(data_dir: str | os.PathLike[str] | None = None, **overrides: A
             values[field] = raw.lower() in {"1", "true", "yes", "on"}
         else:
             values[field] = raw
+    for env_name, field in _MAIL_ENV_FIELDS.items():
+        raw = os.environ.get(env_name)
+        if raw is not None:
+            mail = values.setdefault("mail", {})
+            mail[field] = int(raw) if field == "smtp_port" and raw.isdigit() else raw
     values.update({k: v for k, v in overrides.items() if v is not None})
     values["data_dir"] = str(directory)
     try:
@@ -99,4 +119,8 @@ def load_settings(data_dir: str | os.PathLike[str] | None = None, **overrides: A
         raise SettingsError("invalid setting: language must be 'fr' or 'en'")
     if settings.payment_provider not in {"local", "stripe"}:
         raise SettingsError("invalid setting: payment_provider must be 'local' or 'stripe'")
+    if settings.mail.backend not in {"outbox", "smtp"}:
+        raise SettingsError("invalid setting: mail.backend must be 'outbox' or 'smtp'")
+    if settings.mail.smtp_security not in {"none", "starttls", "tls"}:
+        raise SettingsError("invalid setting: mail.smtp_security must be none, starttls or tls")
     return settings

@@ -69,3 +69,21 @@ def test_create_instances_and_enable_plugins(tmp_path):
         assert [i.slug for i in instances.all()] == ["claf"]
     finally:
         store.close()
+
+
+def test_mail_settings_from_file_and_environment(tmp_path, monkeypatch):
+    (tmp_path / "settings.toml").write_text(
+        '[mail]\nbackend = "smtp"\nsmtp_host = "mail.example.org"\nsmtp_port = 587\n'
+    )
+    monkeypatch.setenv("TIRELIRE_SMTP_SECURITY", "starttls")
+    monkeypatch.setenv("TIRELIRE_SMTP_PASSWORD", "s3cret")
+    mail = load_settings(tmp_path).mail
+    assert (mail.backend, mail.smtp_host, mail.smtp_port) == ("smtp", "mail.example.org", 587)
+    assert (mail.smtp_security, mail.smtp_password) == ("starttls", "s3cret")
+    monkeypatch.setenv("TIRELIRE_SMTP_SECURITY", "sometimes")
+    with pytest.raises(SettingsError, match="smtp_security"):
+        load_settings(tmp_path)
+    monkeypatch.delenv("TIRELIRE_SMTP_SECURITY")
+    (tmp_path / "settings.toml").write_text('[mail]\nsmtp_hots = "typo"\n')
+    with pytest.raises(SettingsError, match="smtp_hots"):
+        load_settings(tmp_path)
