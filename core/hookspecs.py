@@ -63,3 +63,26 @@ def populate_demo(store: Any, settings: Any) -> None:
     the demo instances. ``store`` is the :class:`core.store.Store`, ``settings`` the
     :class:`core.settings.Settings`. Write through the store's services so every rule holds.
     """
+
+
+@hookspec
+def register_account_sections(instance: Any, user: Any, register: Callable[..., None]) -> None:
+    """Contribute sections to "Mon compte": call ``register(key, label, href, order=100)``.
+
+    Called through the instance's hooks each time a logged-in person opens their account page
+    on that instance (``instance`` is the :class:`core.instances.Instance`, ``user`` the
+    :class:`core.accounts.User`). ``key`` identifies the section (a later registration with
+    the same key replaces an earlier one), ``label`` is shown in the reader's language (call
+    gettext yourself), ``href`` is a path on the instance's domain, ``order`` sorts sections.
+    """
+
+
+@hookspec
+def register_admin_sections(instance: Any, register: Callable[..., None]) -> None:
+    """Contribute sections to an instance's admin panel.
+
+    Call ``register(key, label, href, role="admin", order=100)``. Called through the
+    instance's hooks when its admin panel is shown; the panel lists only the sections whose
+    ``role`` the reader holds (an admin sees all). The section's own routes must still check
+    the role themselves: the panel's list is a convenience, not the protection.
+    """
