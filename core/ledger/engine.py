@@ -108,7 +108,7 @@ def drive_chains(
                 results[j] = failed
         results[i] = result
         i += 1
-        if not linked or result is chain_open:
+        if not linked or i == n:
             return i
 
 

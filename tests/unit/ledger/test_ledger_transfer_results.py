@@ -435,3 +435,10 @@ def test_failed_chain_restores_pending_status(ledger: Ledger, balances: Balances
     assert results == [R.LINKED_EVENT_FAILED, R.ACCOUNTS_MUST_HAVE_THE_SAME_LEDGER]
     assert balances(1) == (40, 0, 0, 0)
     assert one(ledger, flags=F.VOID_PENDING_TRANSFER, pending_id=pid, amount=0) is R.OK
+
+
+def test_broken_chain_open_at_the_end_of_the_batch(ledger: Ledger) -> None:
+    """Found by the state machine: a chain that failed early and is still open at the end."""
+    results = ledger.create_transfers([make(flags=F.LINKED, amount=0), make(flags=F.LINKED)])
+    assert results == [R.AMOUNT_MUST_NOT_BE_ZERO, R.LINKED_EVENT_FAILED]
+    assert ledger.head().seq == 0
