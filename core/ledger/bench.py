@@ -125,6 +125,7 @@ def bench_ledger(path: Path, cfg: BenchConfig) -> dict[str, float]:
 
 def bench_sqlite(path: Path, cfg: BenchConfig) -> dict[str, float]:
     """The same rules and workload on SQLite (WAL, synchronous=FULL)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     peer = SqliteLedger(path)
     try:
         peer.create_accounts(_accounts(cfg), time.time_ns())
