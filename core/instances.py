@@ -17,6 +17,7 @@ from core.records import Collection, Index
 from core.store import Store, Tx
 
 __all__ = [
+    "LOGO_MAX_BYTES",
     "Instance",
     "InstanceError",
     "InstanceKind",
@@ -24,6 +25,13 @@ __all__ = [
     "validate_slug",
 ]
 
+LOGO_MAX_BYTES = 512 * 1024
+_LOGO_TYPES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset({"www", "api", "admin", "static", "mail", "schema"})
 
@@ -54,6 +62,29 @@ class Instance(msgspec.Struct, kw_only=True):
     wants_cash_register: bool = False
     #: shown on the instance's home page; empty: the default welcome text
     welcome_text: str = ""
+
+
+class Logo(msgspec.Struct, kw_only=True):
+    """An instance's logo: the image bytes and their type, checked on upload."""
+
+    slug: str
+    content_type: str
+    data: bytes
+    updated_at: float = 0.0
+
+
+def logo_type(data: bytes) -> str | None:
+    """The image type of ``data`` from its first bytes (PNG, JPEG, GIF, WebP), or None.
+
+    The type is read from the content, never trusted from the upload's declared type; SVG is
+    refused because it can carry scripts.
+    """
+    for magic, content_type in _LOGO_TYPES:
+        if data.startswith(magic):
+            return content_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
 
 
 class InstanceError(ValueError):
@@ -88,6 +119,7 @@ class Instances:
             key=lambda i: i.slug,
             indexes=(Index("kind", lambda i: i.kind.value),),
         )
+        self.logos: Collection[Logo] = Collection(store, "logos", Logo, key=lambda lg: lg.slug)
 
     def get(self, slug: str) -> Instance | None:
         """The instance with this slug, or None."""
@@ -128,3 +160,43 @@ class Instances:
             )
 
         return self.store.write(op)
+
+    def update_details(
+        self, slug: str, *, description: str, website: str, welcome_text: str
+    ) -> Instance:
+        """Change what an instance shows about itself; bad values raise InstanceError."""
+        description, website, welcome_text = description.strip(), website.strip(), welcome_text
+        if len(description) > 500:
+            raise InstanceError("description", "500 characters at most")
+        if website and not re.match(r"^https?://\S+$", website):
+            raise InstanceError("website", "an address starting with http:// or https://")
+        if len(welcome_text) > 5000:
+            raise InstanceError("welcome_text", "5000 characters at most")
+
+        def op(tx: Tx) -> Instance:
+            current = self.records.get(tx.txn, slug)
+            if current is None:
+                raise InstanceError("slug", f"no instance {slug!r}")
+            changed = msgspec.structs.replace(
+                current, description=description, website=website, welcome_text=welcome_text
+            )
+            return self.records.put(tx, changed)
+
+        return self.store.write(op)
+
+    def set_logo(self, slug: str, data: bytes, *, now: float | None = None) -> Logo:
+        """Store the instance's logo after checking its size and its real image type."""
+        if not data:
+            raise InstanceError("logo", "the file is empty")
+        if len(data) > LOGO_MAX_BYTES:
+            raise InstanceError("logo", f"{LOGO_MAX_BYTES // 1024} KiB at most")
+        content_type = logo_type(data)
+        if content_type is None:
+            raise InstanceError("logo", "a PNG, JPEG, GIF or WebP image is expected")
+        logo = Logo(slug=slug, content_type=content_type, data=data, updated_at=now or time.time())
+        return self.store.write(lambda tx: self.logos.put(tx, logo))
+
+    def logo(self, slug: str) -> Logo | None:
+        """The instance's logo, or None."""
+        with self.store.read() as txn:
+            return self.logos.get(txn, slug)

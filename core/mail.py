@@ -9,8 +9,8 @@ Mail is an adapter at the edge: services build a :class:`Message` and hand it to
 - :class:`SmtpMailer` speaks SMTP (plain, STARTTLS or implicit TLS, with optional
   credentials) to the server named in the settings.
 
-A mailer that fails raises :class:`MailError` with the reason; callers decide whether the
-action that sent the mail still stands (a login link that could not be sent is not stored).
+A mailer that fails raises :class:`MailError` with the reason; callers tell the person (an
+unsent login link simply expires unused).
 """
 
 from __future__ import annotations

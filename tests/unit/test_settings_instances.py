@@ -87,3 +87,33 @@ def test_mail_settings_from_file_and_environment(tmp_path, monkeypatch):
     (tmp_path / "settings.toml").write_text('[mail]\nsmtp_hots = "typo"\n')
     with pytest.raises(SettingsError, match="smtp_hots"):
         load_settings(tmp_path)
+
+
+def test_details_and_logo_rules(tmp_path):
+    store = Store(tmp_path / "s")
+    try:
+        instances = Instances(store)
+        instances.create(Instance(slug="claf", name="CLAF"))
+        changed = instances.update_details(
+            "claf", description=" Caisse ", website="https://claf.example", welcome_text="Salut"
+        )
+        assert (changed.description, changed.welcome_text) == ("Caisse", "Salut")
+        with pytest.raises(InstanceError) as info:
+            instances.update_details("claf", description="", website="ftp://x", welcome_text="")
+        assert info.value.field == "website"
+        png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+        assert instances.set_logo("claf", png).content_type == "image/png"
+        assert instances.logo("claf").data == png
+        webp = b"RIFF\0\0\0\0WEBPVP8 " + b"\0" * 10
+        assert instances.set_logo("claf", webp).content_type == "image/webp"
+        for bad, reason in [
+            (b"<svg onload=alert(1)>", "PNG"),
+            (b"", "empty"),
+            (b"\x89PNG\r\n\x1a\n" + b"\0" * (512 * 1024), "KiB"),
+        ]:
+            with pytest.raises(InstanceError, match=reason) as info:
+                instances.set_logo("claf", bad)
+            assert info.value.field == "logo"
+        assert instances.logo("claf").content_type == "image/webp"  # refused uploads change nothing
+    finally:
+        store.close()
