@@ -67,6 +67,7 @@ AR = CreateAccountResult
 T_OK = TR.OK
 
 Fields = tuple[int, ...]
+_MISSING: Any = object()
 State = list[Any]
 
 
@@ -141,12 +142,10 @@ class TransferEngine:
 
     def account(self, account_id: int) -> State | None:
         """The working state of an account, loaded on first use."""
-        try:
-            return self.accounts[account_id]
-        except KeyError:
-            state = self._load_account(account_id)
-            self.accounts[account_id] = state
-            return state
+        state = self.accounts.get(account_id, _MISSING)
+        if state is _MISSING:
+            state = self.accounts[account_id] = self._load_account(account_id)
+        return state  # type: ignore[return-value]
 
     def transfer(self, transfer_id: int) -> Fields | None:
         """A transfer created earlier in this batch or committed before."""
@@ -171,7 +170,7 @@ class TransferEngine:
         accounts = self.accounts
         created = self.created
         by_id = self.by_id
-        load = self.account
+        load = self._load_account
         apply = self.apply
         i = 0
         if not fast:
@@ -187,8 +186,12 @@ class TransferEngine:
                 ledger = t.ledger
                 code = t.code
                 if 0 < tid <= ID_MAX and 0 < d <= ID_MAX and 0 < c <= ID_MAX and d != c:
-                    dr = accounts.get(d) or load(d)
-                    cr = accounts.get(c) or load(c)
+                    dr = accounts.get(d)
+                    if dr is None:
+                        dr = accounts[d] = load(d)
+                    cr = accounts.get(c)
+                    if cr is None:
+                        cr = accounts[c] = load(c)
                     if (
                         a > 0
                         and ledger

@@ -19,6 +19,7 @@ open LMDB read transactions and only ever see committed state.
 
 from __future__ import annotations
 
+import gc
 import os
 import struct
 import threading
@@ -33,8 +34,10 @@ import lmdb
 
 from core.ledger.codec import (
     GENESIS_HASH,
+    HEAD,
     KEY,
     MASK64,
+    TAIL,
     TRANSFER_STRUCT,
     decode_account_state,
     encode_account_state,
@@ -254,7 +257,21 @@ class Ledger(LedgerReads):
     def _apply_batches(
         self, tx: Tx, batches: list[list[Transfer]]
     ) -> list[list[CreateTransferResult]]:
-        """Apply batches one after the other in ``tx``; one list of results per batch."""
+        """Apply batches one after the other in ``tx``; one list of results per batch.
+
+        The cyclic garbage collector is paused meanwhile: a batch allocates tens of thousands
+        of small acyclic objects, whose collections cost a quarter of the time otherwise.
+        Writes are serialized, so no two operations toggle it at once.
+        """
+        if not gc.isenabled():
+            return self._apply(tx, batches)
+        gc.disable()
+        try:
+            return self._apply(tx, batches)
+        finally:
+            gc.enable()
+
+    def _apply(self, tx: Tx, batches: list[list[Transfer]]) -> list[list[CreateTransferResult]]:
         txn = tx.txn
         self._sync(txn)
         engine = TransferEngine(
@@ -321,10 +338,14 @@ class Ledger(LedgerReads):
             txn.put(pid.to_bytes(16, "big"), bytes((status,)), db=self._status)
             if status != EXPIRED:
                 self._forget_expiry(txn, engine, pid)
+        # encode_account_state, inlined: one call per touched account adds up
         puts = [
-            (s[KEY], encode_account_state(s)) for s in engine.accounts.values() if s is not None
-        ]
-        puts.sort()
+            (s[KEY],
+             s[HEAD] + (s[0] | s[1] << 128 | s[2] << 256 | s[3] << 384).to_bytes(64, "little")
+             + s[TAIL])
+            for s in engine.accounts.values()
+            if s is not None
+        ]  # fmt: skip
         txn.cursor(db=self._accounts).putmulti(puts)
         self._set_head(tx, seq, head_hash, ts_last)
         return out
