@@ -32,6 +32,7 @@ from typing import Any
 
 import lmdb
 
+from core.ledger.accounts import AccountEngine
 from core.ledger.codec import (
     GENESIS_HASH,
     HEAD,
@@ -42,7 +43,8 @@ from core.ledger.codec import (
     decode_account_state,
     encode_account_state,
 )
-from core.ledger.engine import EXPIRED, NS_PER_S, PENDING, AccountEngine, TransferEngine
+from core.ledger.engine import EXPIRED, NS_PER_S, PENDING, TransferEngine
+from core.ledger.grouping import Drain
 from core.ledger.model import (
     BATCH_MAX,
     Account,
@@ -220,7 +222,7 @@ class Ledger(LedgerReads):
             if self._drain_scheduled:
                 return future
             self._drain_scheduled = True
-        drain = _Drain(self)
+        drain = Drain(self)
         self.store.submit(drain.op).add_done_callback(drain.done)
         return future
 
@@ -387,62 +389,3 @@ class Ledger(LedgerReads):
         if p is not None and p[8]:
             key = (p[12] + p[8] * NS_PER_S).to_bytes(8, "big") + pending_id.to_bytes(16, "big")
             txn.delete(key, db=self._expiry)
-
-
-class _Drain:
-    """One store operation applying every batch queued by ``submit_transfers`` so far.
-
-    The store may run an operation twice (it replays a transaction after growing the map), so
-    the batches are taken from the queue once and kept. Callers' futures resolve after the
-    durable commit, or with the operation's error.
-    """
-
-    def __init__(self, ledger: Ledger) -> None:
-        self.ledger = ledger
-        self.taken: list[tuple[list[Transfer], Future[list[CreateTransferResult]]]] | None = None
-
-    def _take(self) -> list[tuple[list[Transfer], Future[list[CreateTransferResult]]]]:
-        ledger = self.ledger
-        with ledger._queue_lock:
-            taken, ledger._queue = ledger._queue, []
-            ledger._drain_scheduled = False
-        good = []
-        for events, future in taken:
-            try:
-                for index, event in enumerate(events):
-                    check_transfer(event, index)
-            except LedgerInputError as exc:
-                future.set_exception(exc)
-                continue
-            if events:
-                good.append((events, future))
-            else:
-                future.set_result([])
-        return good
-
-    def op(self, tx: Tx) -> None:
-        """The store operation: apply the batches, resolve the futures on commit."""
-        if self.taken is None:
-            self.taken = self._take()
-        taken = self.taken
-        if not taken:
-            return
-        results = self.ledger._apply_batches(tx, [events for events, _ in taken])
-
-        def resolve() -> None:
-            for (_, future), result in zip(taken, results, strict=True):
-                if not future.done():  # a caller may have cancelled its future
-                    future.set_result(result)
-
-        tx.on_commit(resolve)
-
-    def done(self, outcome: Future[None]) -> None:
-        """After the store answered: hand a failure to every caller still waiting."""
-        error = outcome.exception()
-        if error is None:
-            return
-        if self.taken is None:
-            self.taken = self._take()
-        for _, future in self.taken:
-            if not future.done():
-                future.set_exception(error)

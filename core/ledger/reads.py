@@ -19,6 +19,7 @@ from core.ledger.codec import (
     transfer_from_fields,
 )
 from core.ledger.model import ID_MAX, Account, LedgerInputError, Transfer
+from core.ledger.verify import VerifyReport, verify_ledger
 
 if TYPE_CHECKING:
     from core.store import Store
@@ -53,6 +54,14 @@ def parse_head(raw: bytes | None) -> tuple[int, bytes, int]:
 
 def _bytes(raw: bytes | memoryview | None) -> bytes | None:
     return None if raw is None else bytes(raw)
+
+
+def _record(txn: lmdb.Transaction, key: bytes | memoryview, db: Any) -> bytes:
+    """A stored transfer record that must exist (the index or the history names it)."""
+    raw = txn.get(key, db=db)
+    if raw is None:
+        raise LookupError(f"transfer record {key.hex()} is missing: run verify()")
+    return bytes(raw)
 
 
 def _check_ids(ids: Iterable[int]) -> list[int]:
@@ -96,7 +105,7 @@ class LedgerReads:
             sk = txn.get(transfer_id.to_bytes(16, "big"), db=self._ids)
             if sk is None:
                 return None
-            return decode_transfer(txn.get(sk, db=self._transfers)[32:])
+            return decode_transfer(_record(txn, sk, self._transfers)[32:])
 
         return load
 
@@ -159,7 +168,7 @@ class LedgerReads:
                 for seq in reversed(seqs) if reverse else seqs:
                     if (seq >= bound) if reverse else (seq <= bound):
                         continue
-                    raw = txn.get(seq.to_bytes(8, "big"), db=self._transfers)
+                    raw = _record(txn, seq.to_bytes(8, "big"), self._transfers)
                     out.append(transfer_from_fields(decode_transfer(raw[32:])))
                     if len(out) >= limit:
                         return out
@@ -170,7 +179,7 @@ class LedgerReads:
         lo, hi = 0, head_seq
         while lo < hi:
             mid = (lo + hi + 1) // 2
-            raw = txn.get(mid.to_bytes(8, "big"), db=self._transfers)
+            raw = _record(txn, mid.to_bytes(8, "big"), self._transfers)
             if int.from_bytes(raw[152:160], "little") <= timestamp:
                 lo = mid
             else:
@@ -204,8 +213,6 @@ class LedgerReads:
             seq, head_hash, ts = parse_head(None if raw is None else bytes(raw))
         return Head(seq, head_hash.hex(), ts)
 
-    def verify(self) -> Any:
+    def verify(self) -> VerifyReport:
         """Replay the whole chain and recompute every balance; see :mod:`core.ledger.verify`."""
-        from core.ledger.verify import verify_ledger
-
         return verify_ledger(self)

@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Sequence
 from hashlib import sha256
 from pathlib import Path
+from typing import Any
 
 from core.ledger.codec import GENESIS_HASH, encode_transfer_fields, new_account_state
 from core.ledger.engine import TransferEngine
@@ -75,7 +76,7 @@ class SqliteLedger:
         self.db.executemany("INSERT INTO accounts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         self.db.execute("COMMIT")
 
-    def _load_account(self, account_id: int) -> list[object] | None:
+    def _load_account(self, account_id: int) -> list[Any] | None:
         row = self.db.execute(
             "SELECT ledger, code, flags, user_data_128, user_data_64, user_data_32, timestamp,"
             " debits_pending, debits_posted, credits_pending, credits_posted"

@@ -35,7 +35,7 @@ from core.ledger.codec import (
 from core.ledger.engine import EXPIRED, NS_PER_S, POSTED, VOIDED
 
 if TYPE_CHECKING:
-    from core.ledger.ledger import Ledger
+    from core.ledger.reads import LedgerReads as Ledger
 
 __all__ = ["BadTransfer", "VerifyReport", "verify_ledger"]
 
