@@ -17,11 +17,13 @@ from enum import StrEnum
 
 import msgspec
 
+from core.i18n import N_
 from core.records import Collection, Index
 from core.store import Store, Tx
 from core.tokens import Clock, digest, new_secret, system_clock
 
 __all__ = [
+    "ROLE_LABELS",
     "AccountError",
     "Accounts",
     "Grant",
@@ -43,6 +45,15 @@ class Role(StrEnum):
     TREASURER = "treasurer"
     CASHIER = "cashier"
     MEMBER = "member"
+
+
+#: What people read for each role (message ids, translated by the web layer).
+ROLE_LABELS = {
+    Role.ADMIN: N_("Administrator"),
+    Role.TREASURER: N_("Treasurer"),
+    Role.CASHIER: N_("Cashier"),
+    Role.MEMBER: N_("Member"),
+}
 
 
 def role_allows(role: Role | None, needed: Role) -> bool:

@@ -184,8 +184,9 @@ class Instances:
 
         return self.store.write(op)
 
-    def set_logo(self, slug: str, data: bytes, *, now: float | None = None) -> Logo:
-        """Store the instance's logo after checking its size and its real image type."""
+    @staticmethod
+    def check_logo(data: bytes) -> str:
+        """The image type of a logo upload, or InstanceError (size, empty, not an image)."""
         if not data:
             raise InstanceError("logo", "the file is empty")
         if len(data) > LOGO_MAX_BYTES:
@@ -193,6 +194,11 @@ class Instances:
         content_type = logo_type(data)
         if content_type is None:
             raise InstanceError("logo", "a PNG, JPEG, GIF or WebP image is expected")
+        return content_type
+
+    def set_logo(self, slug: str, data: bytes, *, now: float | None = None) -> Logo:
+        """Store the instance's logo after checking its size and its real image type."""
+        content_type = self.check_logo(data)
         logo = Logo(slug=slug, content_type=content_type, data=data, updated_at=now or time.time())
         return self.store.write(lambda tx: self.logos.put(tx, logo))
 

@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 
 from core.accounts import AccountError, Accounts, Role, User, normalize_email
+from core.i18n import N_
 from core.instances import Instance, InstanceError, InstanceKind, Instances, validate_slug
 from core.login_links import LoginLinks
 from core.store import Tx
@@ -80,33 +81,33 @@ class Signups:
         try:
             cleaned["email"] = normalize_email(form.email)
         except AccountError:
-            errors["email"] = "Enter a valid e-mail address."
+            errors["email"] = N_("Enter a valid e-mail address.")
         if "email" not in errors and form.email_confirm.strip().lower() != cleaned["email"]:
-            errors["email_confirm"] = "The two e-mail addresses differ."
+            errors["email_confirm"] = N_("The two e-mail addresses differ.")
         name = " ".join(form.name.split())
         if not name:
-            errors["name"] = "Give the name of your collective."
+            errors["name"] = N_("Give the name of your collective.")
         elif len(name) > 120:
-            errors["name"] = "120 characters at most."
+            errors["name"] = N_("120 characters at most.")
         website = form.website.strip()
         if website and not WEBSITE_RE.match(website):
-            errors["website"] = "Enter an address starting with http:// or https://."
+            errors["website"] = N_("Enter an address starting with http:// or https://.")
         description = form.description.strip()
         if len(description) > 500:
-            errors["description"] = "500 characters at most."
+            errors["description"] = N_("500 characters at most.")
         if form.kind not in {k.value for k in InstanceKind}:
-            errors["kind"] = "Choose a kind of collective."
+            errors["kind"] = N_("Choose a kind of collective.")
         if not form.accepts_terms:
-            errors["accepts_terms"] = "You must accept the terms of use."
+            errors["accepts_terms"] = N_("You must accept the terms of use.")
         if form.domain not in self.base_domains:
-            errors["domain"] = "Choose one of the proposed domains."
+            errors["domain"] = N_("Choose one of the proposed domains.")
         slug = form.slug.strip().lower() or propose_slug(name)
         try:
             validate_slug(slug)
             if self.instances.get(slug) is not None:
-                errors["slug"] = "This address is already taken; choose another."
+                errors["slug"] = N_("This address is already taken; choose another.")
         except InstanceError:
-            errors["slug"] = "Use lowercase letters, digits and hyphens (63 at most)."
+            errors["slug"] = N_("Use lowercase letters, digits and hyphens (63 at most).")
         if errors:
             raise SignupError(errors)
         return msgspec.structs.replace(

@@ -21,30 +21,37 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, Request, Response, Router
+from litestar import Litestar, Router
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from core.network import Network
 from core.plugins import PluginError, PluginManager
 from core.settings import Settings, load_settings
+from hosts.web import core_sections
+from hosts.web.auth import PeopleMiddleware
+from hosts.web.errors import EXCEPTION_HANDLERS
 from hosts.web.instances import (
-    UnknownSite,
     network_of,
     provide_instance,
     provide_network,
     provide_site,
     site_of,
 )
+from hosts.web.pages import jinja_engine
+from hosts.web.routes_account import ACCOUNT_ROUTES
+from hosts.web.routes_admin import ADMIN_ROUTES
+from hosts.web.routes_admin_people import PEOPLE_ROUTES
+from hosts.web.routes_auth import AUTH_ROUTES
 from hosts.web.routes_core import CORE_ROUTES
+from hosts.web.routes_signup import SIGNUP_ROUTES
 from hosts.web.schema_page import openapi_config
+from hosts.web.security import csrf_config, secret_key, security_headers
 
 __all__ = ["app_factory", "create_app", "plugin_guard", "plugin_routers"]
 
@@ -84,33 +91,6 @@ def plugin_routers(plugins: PluginManager) -> dict[str, Router]:
     return routers
 
 
-def _wants_html(request: Request[Any, Any, Any]) -> bool:
-    accept = request.headers.get("accept", "")
-    return "text/html" in accept and not request.url.path.startswith("/api/")
-
-
-def not_found(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    """404: a friendly page for people, RFC 9457 problem details for programs."""
-    detail = exc.detail if exc.detail and exc.detail != "Not Found" else None
-    if _wants_html(request):
-        home = exc.home_url if isinstance(exc, UnknownSite) else "/"
-        return Template(
-            template_name="not_found.html",
-            context={
-                "network": network_of(request),
-                "detail": detail,
-                "home": home,
-                "path": request.url.path,
-            },
-            status_code=404,
-        )
-    return Response(
-        {"type": "about:blank", "title": "Not Found", "status": 404, "detail": detail or ""},
-        status_code=404,
-        media_type="application/problem+json",
-    )
-
-
 def _lifespan(settings: Settings, plugins: PluginManager) -> Any:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -137,20 +117,31 @@ def create_app(
         settings = source
         manager = plugins if plugins is not None else PluginManager()
         manager.check()
+    if not manager.pm.has_plugin(core_sections.NAME):
+        manager.register(core_sections, core_sections.NAME, version=_version())
+    manager.always_enabled.add(core_sections.NAME)
     routers = plugin_routers(manager)
     app = Litestar(
         route_handlers=[
             *CORE_ROUTES,
+            *AUTH_ROUTES,
+            *SIGNUP_ROUTES,
+            *ACCOUNT_ROUTES,
+            *ADMIN_ROUTES,
+            *PEOPLE_ROUTES,
             create_static_files_router(path="/-/static", directories=[STATIC]),
             *routers.values(),
         ],
+        middleware=[PeopleMiddleware],
+        csrf_config=csrf_config(secret_key(settings.data_path)),
+        before_send=[security_headers],
         dependencies={
             "network": Provide(provide_network, sync_to_thread=False),
             "site": Provide(provide_site, sync_to_thread=False),
             "instance": Provide(provide_instance, sync_to_thread=False),
         },
-        exception_handlers={NotFoundException: not_found},
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        exception_handlers=EXCEPTION_HANDLERS,
+        template_config=TemplateConfig(instance=jinja_engine()),
         openapi_config=openapi_config(settings.network_name, _version()),
         lifespan=[] if network is not None else [_lifespan(settings, manager)],
         state=State({"network": network, "plugin_routes": _routes_by_plugin(routers)}),

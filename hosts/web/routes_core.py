@@ -15,12 +15,14 @@ from typing import Any
 import msgspec
 from litestar import Request, get
 from litestar.di import NamedDependency
+from litestar.params import Parameter
 from litestar.response import Template
 
 from core.instances import Instance
 from core.network import Network
 from core.plugins import PluginInfo
 from hosts.web.instances import Site
+from hosts.web.pages import page
 
 __all__ = ["CORE_ROUTES", "Health", "InstanceLink", "home", "instance_links"]
 
@@ -59,24 +61,24 @@ def instance_links(network: Network, instance: Instance) -> list[InstanceLink]:
 
 @get("/", include_in_schema=False, sync_to_thread=False, name="home")
 def home(
-    request: Request[Any, Any, Any], network: NamedDependency[Network], site: NamedDependency[Site]
+    request: Request[Any, Any, Any],
+    network: NamedDependency[Network],
+    site: NamedDependency[Site],
+    bienvenue: str | None = None,
+    au_revoir: str | None = Parameter(query="au-revoir", default=None),
 ) -> Template:
     """The home page: the network's on the bare domain, the instance's on its subdomain."""
     if site.instance is None:
         entries = [(i, site.url_for(i.slug)) for i in network.instances.all()]
-        return Template(
-            template_name="network_home.html",
-            context={"network": network, "site": site, "entries": entries},
-        )
-    return Template(
-        template_name="instance_home.html",
-        context={
-            "network": network,
-            "site": site,
-            "instance": site.instance,
-            "links": instance_links(network, site.instance),
-            "home_url": site.url_for(None),
-        },
+        return page(request, "network_home.html", entries=entries, farewell=bool(au_revoir))
+    return page(
+        request,
+        "instance_home.html",
+        links=instance_links(network, site.instance),
+        home_url=site.url_for(None),
+        welcome=bool(bienvenue),
+        farewell=bool(au_revoir),
+        has_logo=network.instances.logo(site.instance.slug) is not None,
     )
 
 
@@ -100,12 +102,9 @@ def plugins_json(network: NamedDependency[Network]) -> list[PluginInfo]:
 
 
 @get("/-/plugins", include_in_schema=False, sync_to_thread=False, name="plugins")
-def plugins_page(network: NamedDependency[Network]) -> Template:
+def plugins_page(request: Request[Any, Any, Any], network: NamedDependency[Network]) -> Template:
     """The installed plugins as an HTML table (the same data as ``/-/plugins.json``)."""
-    return Template(
-        template_name="plugins.html",
-        context={"network": network, "plugins": network.plugins.installed()},
-    )
+    return page(request, "plugins.html", plugins=network.plugins.installed())
 
 
 CORE_ROUTES = [home, health, plugins_json, plugins_page]

@@ -1,0 +1,34 @@
+"""The core's own account and admin sections, contributed through the public hooks.
+
+The web host registers this module with the plugin manager under the name ``tirelire-web``
+and marks it always enabled: the core's sections arrive through exactly the hooks a plugin
+uses, and a plugin's sections sit beside them in the same lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from core.accounts import Role
+from core.i18n import gettext as _
+from core.plugins import hookimpl
+
+__all__ = ["NAME", "register_account_sections", "register_admin_sections"]
+
+NAME = "tirelire-web"
+
+
+@hookimpl
+def register_account_sections(instance: Any, user: Any, register: Callable[..., None]) -> None:
+    """My settings, for everyone; the admin panel is linked from the account page itself."""
+    register("settings", _("My settings"), "/mon-compte/parametres", order=90)
+
+
+@hookimpl
+def register_admin_sections(instance: Any, register: Callable[..., None]) -> None:
+    """General information, users and roles, plugins, external tools."""
+    register("general", _("General information"), "/admin/general", role=Role.ADMIN, order=10)
+    register("users", _("Users and roles"), "/admin/utilisateurs", role=Role.ADMIN, order=20)
+    register("plugins", _("Plugins"), "/admin/plugins", role=Role.ADMIN, order=80)
+    register("tools", _("External tools"), "/admin/outils", role=Role.ADMIN, order=90)
