@@ -282,7 +282,11 @@ class Ledger(LedgerReads):
         self._guard(tx, engine.accounts)
         ts = self._timestamps()
         swept = self._sweep(txn, engine, ts)
-        ids_cursor = txn.cursor(db=self._ids)
+        # one lookup of every id of every batch: an LMDB call per batch would hand the GIL
+        # to waiting client threads each time (group commit has many small batches)
+        keys = [t.id.to_bytes(16, "big") for transfers in batches for t in transfers]
+        found = txn.cursor(db=self._ids).getmulti(keys)
+        existing = {int.from_bytes(key, "big") for key, _ in found} if found else None
         by_id = engine.by_id
         out = []
         for transfers in batches:
@@ -290,7 +294,7 @@ class Ledger(LedgerReads):
             ids = [t.id for t in transfers]
             fast = (
                 len(set(ids)) == n
-                and not ids_cursor.getmulti([i.to_bytes(16, "big") for i in ids])
+                and not (existing and any(i in existing for i in ids))
                 and not (by_id and any(i in by_id for i in ids))
             )
             out.append(engine.run(transfers, ts, fast))
