@@ -73,8 +73,11 @@ class Drain:
     def done(self, outcome: Future[None]) -> None:
         """After the store answered: hand a failure to every caller still waiting."""
         error = outcome.exception()
-        if error is None:
-            return
+        if error is not None:
+            self.fail(error)
+
+    def fail(self, error: BaseException) -> None:
+        """Answer every batch of this drain (taken or still queued) with ``error``."""
         if self.taken is None:
             self.taken = self._take()
         for _, future in self.taken:

@@ -223,7 +223,12 @@ class Ledger(LedgerReads):
                 return future
             self._drain_scheduled = True
         drain = Drain(self)
-        self.store.submit(drain.op).add_done_callback(drain.done)
+        try:
+            submitted = self.store.submit(drain.op)
+        except BaseException as exc:  # the store is closed: nobody will drain the queue
+            drain.fail(exc)
+            raise
+        submitted.add_done_callback(drain.done)
         return future
 
     def create_accounts_in(self, tx: Tx, accounts: Sequence[Account]) -> list[CreateAccountResult]:

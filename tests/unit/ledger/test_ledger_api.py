@@ -191,3 +191,21 @@ def test_reopen_keeps_everything(tmp_path: Path) -> None:
         assert lg.create_transfers([t(1, amount=3), t(2, amount=1)]) == [R.EXISTS, R.OK]
         assert lg.lookup_accounts([2])[0].credits_posted == 4
         assert lg.verify().ok
+
+
+def test_submit_after_close_fails_cleanly(tmp_path: Path) -> None:
+    lg = Ledger.open(tmp_path / "s")
+    lg.create_accounts([Account(id=1, ledger=1, code=1), Account(id=2, ledger=1, code=1)])
+    lg.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        lg.submit_transfers([t(1)])
+    with pytest.raises(RuntimeError, match="closed"):
+        lg.submit_transfers([t(2)])  # the queue was not left waiting for a drain
+
+
+def test_grouped_bad_input_fails_only_its_caller(ledger: Ledger) -> None:
+    bad = ledger.submit_transfers([t(1, amount=-1)])
+    good = ledger.submit_transfers([t(2)])
+    with pytest.raises(LedgerInputError, match="amount"):
+        bad.result()
+    assert good.result() == [R.OK]
