@@ -38,7 +38,7 @@ __all__ = [
     "make_mailer",
 ]
 
-LINK_RE = re.compile(r"https?://\S+")
+LINK_RE = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)»]")
 DEFAULT_SENDER = "tirelire <noreply@localhost>"
 
 
