@@ -6,8 +6,6 @@ mailer and turns a delivery failure into a 503 page that says the mail could not
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar.exceptions import HTTPException
 
 from core.accounts import ROLE_LABELS, Role
@@ -88,7 +86,7 @@ def admin_ready_mail(to: str, name: str, address: str, login_url: str, lang: str
         )
 
 
-def invitation_mail(to: str, name: str, role: str, url: str, lang: str, **_: Any) -> Message:
+def invitation_mail(to: str, name: str, role: str, url: str, lang: str) -> Message:
     """An invitation to join an instance with a role."""
     with language(lang):
         return Message(
