@@ -114,7 +114,7 @@ def test_invite_change_role_remove_and_keep_one_admin(world):
 
 
 def test_plugins_are_enabled_and_disabled_at_once(world):
-    network, login, _smtp = world
+    _network, login, _smtp = world
     admin = login("admin@claf.fr")
     assert admin.client.get("/agenda").status_code == 404
     page = admin.get("/admin/plugins")

@@ -75,7 +75,7 @@ def test_the_walk_covers_the_panel(world):
 
 
 def test_an_admin_of_a_is_refused_on_every_guarded_route_of_b(world):
-    network, login, secret = world
+    _network, login, _secret = world
     on_b = login("b.localhost")
     on_b.get("/")  # a page of B: its forms' CSRF token, so only the role can refuse
     routes = guarded_routes(on_b.app)
