@@ -11,12 +11,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.accounts import Role
 from core.instances import Instance, InstanceKind
+from core.login_links import LoginLinks
 from core.network import Network
 from core.plugins import PluginError, PluginManager
 from core.settings import Settings, load_settings
+from core.store import Store, Tx
 
-__all__ = ["DEMO_INSTANCES", "DEMO_NETWORK_NAME", "DemoError", "ensure_demo"]
+__all__ = [
+    "DEMO_ADMINS",
+    "DEMO_INSTANCES",
+    "DEMO_NETWORK_NAME",
+    "DemoError",
+    "admin_login_links",
+    "ensure_demo",
+]
 
 DEMO_NETWORK_NAME = "Réseau de démonstration"
 
@@ -36,6 +46,13 @@ DEMO_INSTANCES = (
         description="Association de réemploi : adhésions, ateliers et monnaie-temps.",
     ),
 )
+
+
+#: The admin of each demo instance (e-mail addresses of a reserved domain, never delivered).
+DEMO_ADMINS = {
+    "le-bisik": "admin@le-bisik.example",
+    "la-ressourcerie": "admin@la-ressourcerie.example",
+}
 
 
 class DemoError(Exception):
@@ -65,6 +82,13 @@ def ensure_demo(data_dir: Path, *, plugins: PluginManager | None = None) -> tupl
         for instance in DEMO_INSTANCES:
             if network.instances.get(instance.slug) is None:
                 network.instances.create(instance)
+        for slug, email in DEMO_ADMINS.items():
+
+            def grant(tx: Tx, slug: str = slug, email: str = email) -> None:
+                user = network.accounts.ensure_user(tx, email)
+                network.accounts.grant(tx, slug, user.id, Role.ADMIN)
+
+            network.store.write(grant)
         for name, populate in network.plugins.each_plugin("populate_demo"):
             try:
                 populate(store=network.store, settings=settings)
@@ -72,3 +96,23 @@ def ensure_demo(data_dir: Path, *, plugins: PluginManager | None = None) -> tupl
                 raise PluginError(f"plugin {name!r} failed in hook 'populate_demo': {exc}") from exc
     marker.write_text(_settings_toml(), encoding="utf-8")
     return settings, True
+
+
+def admin_login_links(settings: Settings, base_url_of: dict[str, str]) -> list[tuple[str, str]]:
+    """A fresh login link (15 minutes, single use) for each demo admin: (e-mail, link).
+
+    ``base_url_of`` maps an instance slug to its address (``http://le-bisik.localhost:8000``).
+    The demo prints them at start-up so a visitor can log in as an admin without a mail server.
+    """
+    store = Store.open(settings.store_path)
+    try:
+        links = LoginLinks(store, per_ip=1000, per_email=1000)
+        found = []
+        for slug, email in DEMO_ADMINS.items():
+            if slug not in base_url_of:
+                continue
+            secret = links.issue(email, purpose="login", data={"suite": "/mon-compte"})
+            found.append((email, f"{base_url_of[slug]}/connexion/lien/{secret}"))
+        return found
+    finally:
+        store.close()

@@ -168,6 +168,14 @@ def test_demo_creates_and_serves_the_demo_network(
     printed = out.read_text()
     assert f"http://127.0.0.1:{port}" in printed
     assert f"http://le-bisik.localhost:{port}" in printed
+    # the demo prints a login link for each instance's admin, and it works
+    link = next(
+        line.split()[-1] for line in printed.splitlines() if "admin@le-bisik.example" in line
+    )
+    assert link.startswith(f"http://le-bisik.localhost:{port}/connexion/lien/")
+    path = link.split(f":{port}", 1)[1]
+    opened = httpx.get(f"{base}{path}", headers={"host": f"le-bisik.localhost:{port}"}, timeout=5)
+    assert "admin@le-bisik.example" in opened.text
 
 
 def test_demo_is_created_once_then_reused(tmp_path: Path) -> None:
@@ -179,6 +187,8 @@ def test_demo_is_created_once_then_reused(tmp_path: Path) -> None:
     assert not created_again and again.demo
     with Network.open(load_settings(data), plugins=manager) as network:
         assert [i.slug for i in network.instances.all()] == ["la-ressourcerie", "le-bisik"]
+        admin = network.accounts.user_by_email("admin@le-bisik.example")
+        assert network.accounts.role_of("le-bisik", admin.id) == "admin"
 
 
 def test_demo_refuses_a_real_network(tmp_path: Path) -> None:
