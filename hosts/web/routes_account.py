@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotAuthorizedException
+from litestar.params import FromQuery
 from litestar.response import Redirect
 
 from core.accounts import ROLE_LABELS, AccountError, User
@@ -58,7 +59,9 @@ def _user(request: Request[Any, Any, Any]) -> User:
 
 @get("/mon-compte", name="account", guards=[requires_login], include_in_schema=False,
      sync_to_thread=False)  # fmt: skip
-def account(request: Request[Any, Any, Any], bienvenue: str | None = None) -> Response[Any]:
+def account(
+    request: Request[Any, Any, Any], bienvenue: FromQuery[str | None] = None
+) -> Response[Any]:
     """The account page: who I am here, and the sections."""
     network = network_of(request)
     site = site_of(request)
@@ -74,7 +77,9 @@ def account(request: Request[Any, Any, Any], bienvenue: str | None = None) -> Re
 
 @get("/mon-compte/parametres", name="settings", guards=[requires_login],
      include_in_schema=False, sync_to_thread=False)  # fmt: skip
-def settings_form(request: Request[Any, Any, Any], ok: str | None = None) -> Response[Any]:
+def settings_form(
+    request: Request[Any, Any, Any], ok: FromQuery[str | None] = None
+) -> Response[Any]:
     """The settings form: name and language."""
     user = _user(request)
     return page(

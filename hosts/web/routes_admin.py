@@ -13,7 +13,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core.accounts import Role, role_allows
@@ -73,7 +73,9 @@ def panel(request: Request[Any, Any, Any]) -> Response[Any]:
 
 @get("/admin/general", guards=[requires_role(Role.ADMIN)], opt=ADMIN, include_in_schema=False,
      sync_to_thread=False)  # fmt: skip
-def general_form(request: Request[Any, Any, Any], ok: str | None = None) -> Response[Any]:
+def general_form(
+    request: Request[Any, Any, Any], ok: FromQuery[str | None] = None
+) -> Response[Any]:
     """General information: welcome text, description, website, logo."""
     instance = current_instance(request)
     values = {

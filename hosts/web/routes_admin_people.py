@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core.accounts import ROLE_LABELS, AccountError, Role
@@ -51,7 +51,7 @@ def _users_page(
 
 @get("/admin/utilisateurs", guards=ADMIN_ONLY, opt=ADMIN, include_in_schema=False,
      sync_to_thread=False)  # fmt: skip
-def users(request: Request[Any, Any, Any], ok: str | None = None) -> Response[Any]:
+def users(request: Request[Any, Any, Any], ok: FromQuery[str | None] = None) -> Response[Any]:
     """Who holds a role here."""
     notice = _("The invitation was sent.") if ok == "invite" else ""
     return _users_page(request, notice=notice)

@@ -19,7 +19,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core.accounts import SESSION_SECONDS, AccountError
@@ -70,7 +70,9 @@ def _place(request: Request[Any, Any, Any]) -> str:
 
 
 @get("/connexion", name="login", include_in_schema=False, sync_to_thread=False)
-def login_form(request: Request[Any, Any, Any], suite: str | None = None) -> Response[Any]:
+def login_form(
+    request: Request[Any, Any, Any], suite: FromQuery[str | None] = None
+) -> Response[Any]:
     """The login form: one field, the e-mail address."""
     return page(request, "login.html", email="", error="", suite=safe_next(suite))
 

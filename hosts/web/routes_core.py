@@ -10,12 +10,12 @@ The ``/-/`` prefix keeps the core's technical endpoints apart from every plugin'
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
 from core.instances import Instance
@@ -64,8 +64,8 @@ def home(
     request: Request[Any, Any, Any],
     network: NamedDependency[Network],
     site: NamedDependency[Site],
-    bienvenue: str | None = None,
-    au_revoir: str | None = Parameter(query="au-revoir", default=None),
+    bienvenue: FromQuery[str | None] = None,
+    au_revoir: Annotated[str | None, QueryParameter(name="au-revoir")] = None,
 ) -> Template:
     """The home page: the network's on the bare domain, the instance's on its subdomain."""
     if site.instance is None:
