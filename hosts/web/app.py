@@ -33,6 +33,7 @@ from litestar.template.config import TemplateConfig
 from core.network import Network
 from core.plugins import PluginError, PluginManager
 from core.settings import Settings, load_settings
+from core.wallets import MoneyError
 from hosts.web import core_sections
 from hosts.web.auth import PeopleMiddleware
 from hosts.web.errors import EXCEPTION_HANDLERS
@@ -43,6 +44,7 @@ from hosts.web.instances import (
     provide_site,
     site_of,
 )
+from hosts.web.money_errors import money_error_handler
 from hosts.web.pages import jinja_engine
 from hosts.web.routes_account import ACCOUNT_ROUTES
 from hosts.web.routes_admin import ADMIN_ROUTES
@@ -140,7 +142,7 @@ def create_app(
             "site": Provide(provide_site, sync_to_thread=False),
             "instance": Provide(provide_instance, sync_to_thread=False),
         },
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, MoneyError: money_error_handler},
         template_config=TemplateConfig(instance=jinja_engine()),
         openapi_config=openapi_config(settings.network_name, _version()),
         lifespan=[] if network is not None else [_lifespan(settings, manager)],
