@@ -16,6 +16,7 @@ never called for it. docs/plugins.md documents each hook; a test keeps the two i
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -85,4 +86,25 @@ def register_admin_sections(instance: Any, register: Callable[..., None]) -> Non
     instance's hooks when its admin panel is shown; the panel lists only the sections whose
     ``role`` the reader holds (an admin sees all). The section's own routes must still check
     the role themselves: the panel's list is a convenience, not the protection.
+    """
+
+
+@hookspec
+def register_templates(register: Callable[[Path], None]) -> None:
+    """Contribute a folder of Jinja2 templates: call ``register(directory)`` once.
+
+    Called once per plugin when the web application is built. The folder's templates are
+    served under the plugin's name: ``<directory>/beneficiaries.html`` is the template
+    ``<plugin name>/beneficiaries.html``. They may extend the host's ``base.html`` and use its
+    macros; the layout's context (network, site, instance, user, role) is filled in for them.
+    """
+
+
+@hookspec
+def register_translations(register: Callable[[Path], None]) -> None:
+    """Contribute message catalogs: call ``register(directory)`` with a locale folder.
+
+    ``directory`` holds ``<lang>/LC_MESSAGES/*.po`` files (as ``core/locale`` does); their
+    translations join the core's for ``core.i18n.gettext`` and templates. Called once when a
+    network is opened.
     """

@@ -7,7 +7,9 @@ translation. English needs no catalog: the ids are the English text.
 
 Catalogs are read from their ``.po`` sources at start-up and compiled in memory with Babel, so
 no compiled ``.mo`` file is kept in the repository. Plugins add their own catalog directories
-(``Catalogs.add_directory``); a later directory's translations win over an earlier one's.
+through the hook ``register_translations`` (:func:`add_translations`, called when a network
+opens); a later directory's translations win over an earlier one's. A plugin's messages are
+translated in its own catalog (``plugins/<name>/locale/fr/LC_MESSAGES/messages.po``).
 
 Code that builds a message far from any request marks it with :func:`N_` (a no-op the
 extractor knows) and the web layer translates it with the reader's language.
@@ -31,6 +33,7 @@ __all__ = [
     "LANGUAGES",
     "N_",
     "Catalogs",
+    "add_translations",
     "current_language",
     "gettext",
     "language",
@@ -61,8 +64,11 @@ class Catalogs:
             self.add_directory(directory)
 
     def add_directory(self, directory: Path) -> None:
-        """Add the catalogs found in ``directory/<lang>/LC_MESSAGES/*.po``."""
-        self._directories.append(Path(directory))
+        """Add the catalogs found in ``directory/<lang>/LC_MESSAGES/*.po`` (once)."""
+        path = Path(directory).resolve()
+        if path in self._directories:
+            return
+        self._directories.append(path)
         self._translations.clear()
 
     def translations(self, lang: str) -> NullTranslations:
@@ -104,6 +110,11 @@ def _compile(po_file: Path, lang: str) -> Translations:
 
 
 _default = Catalogs()
+
+
+def add_translations(directory: Path) -> None:
+    """Add a plugin's locale folder to the catalogs every gettext call uses (once)."""
+    _default.add_directory(directory)
 
 
 def gettext(message: str, **values: Any) -> str:

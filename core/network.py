@@ -11,6 +11,7 @@ from typing import Any
 
 from core.accounts import Accounts
 from core.apikeys import ApiKeys
+from core.i18n import add_translations
 from core.instances import Instance, Instances
 from core.ledger import Ledger
 from core.login_links import LoginLinks
@@ -55,6 +56,7 @@ class Network:
         """
         manager = plugins if plugins is not None else PluginManager()
         manager.check()
+        manager.hook.register_translations(register=add_translations)
         store = Store.open(settings.store_path)
         network = cls(settings, store, manager)
         network.money.assets.ensure_primary()

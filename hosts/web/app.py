@@ -55,7 +55,7 @@ from hosts.web.routes_signup import SIGNUP_ROUTES
 from hosts.web.schema_page import openapi_config
 from hosts.web.security import csrf_config, secret_key, security_headers
 
-__all__ = ["app_factory", "create_app", "plugin_guard", "plugin_routers"]
+__all__ = ["app_factory", "create_app", "plugin_guard", "plugin_routers", "plugin_templates"]
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -91,6 +91,24 @@ def plugin_routers(plugins: PluginManager) -> dict[str, Router]:
                 path="/", route_handlers=handlers, guards=[plugin_guard(name)], tags=[name]
             )
     return routers
+
+
+def plugin_templates(plugins: PluginManager) -> dict[str, Path]:
+    """Each plugin's template folder (hook ``register_templates``), by plugin name."""
+    folders: dict[str, Path] = {}
+    for name, register_templates in plugins.each_plugin("register_templates"):
+        found: list[Path] = []
+        register_templates(register=found.append)
+        for folder in found:
+            if not Path(folder).is_dir():
+                raise PluginError(
+                    f"plugin {name!r} registered templates from {folder}, which is not a folder"
+                )
+        if len(found) > 1:
+            raise PluginError(f"plugin {name!r} registered {len(found)} template folders, not 1")
+        if found:
+            folders[name] = Path(found[0])
+    return folders
 
 
 def _lifespan(settings: Settings, plugins: PluginManager) -> Any:
@@ -143,7 +161,7 @@ def create_app(
             "instance": Provide(provide_instance, sync_to_thread=False),
         },
         exception_handlers={**EXCEPTION_HANDLERS, MoneyError: money_error_handler},
-        template_config=TemplateConfig(instance=jinja_engine()),
+        template_config=TemplateConfig(instance=jinja_engine(plugin_templates(manager))),
         openapi_config=openapi_config(settings.network_name, _version()),
         lifespan=[] if network is not None else [_lifespan(settings, manager)],
         state=State({"network": network, "plugin_routes": _routes_by_plugin(routers)}),

@@ -20,7 +20,11 @@ What it shows, hook by hook:
 - ``register_routes``: contributes the page ``GET /example/hello`` (see :mod:`.web`);
 - ``register_instance_links``: puts a link to it on the home page of each instance that enabled
   the plugin;
-- ``register_commands``: adds ``tirelire example-hello`` to the command line.
+- ``register_commands``: adds ``tirelire example-hello`` to the command line;
+- ``register_templates`` and ``register_translations``: its page ``GET /example/bienvenue``
+  is a Jinja2 template of its own (``templates/welcome.html``, served as
+  ``example/welcome.html``) extending the host's layout, translated by its own French catalog
+  (``locale/fr/LC_MESSAGES/messages.po``).
 
 It also records each call it receives (:mod:`.record`), so the test can prove that a hook is
 never called for an instance that did not enable the plugin. A real plugin would not do that.
@@ -29,6 +33,7 @@ never called for an instance that did not enable the plugin. A real plugin would
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -36,9 +41,17 @@ import click
 from core import Instance, hookimpl
 
 from .record import record
-from .web import hello
+from .web import hello, welcome
 
-__all__ = ["register_commands", "register_instance_links", "register_routes"]
+HERE = Path(__file__).parent
+
+__all__ = [
+    "register_commands",
+    "register_instance_links",
+    "register_routes",
+    "register_templates",
+    "register_translations",
+]
 
 
 @hookimpl
@@ -46,6 +59,19 @@ def register_routes(register: Callable[[Any], None]) -> None:
     """Mount the greeting page. Called once, when the web application is built."""
     record("register_routes")
     register(hello)
+    register(welcome)
+
+
+@hookimpl
+def register_templates(register: Callable[[Path], None]) -> None:
+    """Serve ``templates/`` as ``example/...``. Called once, when the web application is built."""
+    register(HERE / "templates")
+
+
+@hookimpl
+def register_translations(register: Callable[[Path], None]) -> None:
+    """Add the plugin's own catalogs. Called once, when a network is opened."""
+    register(HERE / "locale")
 
 
 @hookimpl

@@ -9,8 +9,10 @@ Litestar's ``NamedDependency[...]``):
 - ``network``: the :class:`core.Network` (store, plugins, instances, settings);
 - ``site``: the instance or home, with ``site.url_for(slug)`` to build addresses.
 
-The handler returns a msgspec Struct: Litestar encodes it as JSON and documents it in the
-OpenAPI schema (``/schema/openapi.json``).
+``hello`` returns a msgspec Struct: Litestar encodes it as JSON and documents it in the
+OpenAPI schema (``/schema/openapi.json``). ``welcome`` returns Litestar's ``Template``: the
+plugin's own template, which extends the host's ``base.html`` (the host fills in the layout's
+context: network, instance, user, role).
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from __future__ import annotations
 import msgspec
 from litestar import get
 from litestar.di import NamedDependency
+from litestar.response import Template
 
 from core import Instance
 
 from .record import record
 
-__all__ = ["Greeting", "hello"]
+__all__ = ["Greeting", "hello", "welcome"]
 
 
 class Greeting(msgspec.Struct, frozen=True):
@@ -38,3 +41,10 @@ def hello(instance: NamedDependency[Instance]) -> Greeting:
     """Greet the visitor in the name of the instance the request is for."""
     record("hello", instance.slug)
     return Greeting(instance=instance.slug, message=f"Bonjour de la part de {instance.name} !")
+
+
+@get("/example/bienvenue", sync_to_thread=False, include_in_schema=False)
+def welcome(instance: NamedDependency[Instance]) -> Template:
+    """A page of the plugin, in the reader's language, inside the host's layout."""
+    record("welcome", instance.slug)
+    return Template(template_name="example/welcome.html")

@@ -47,7 +47,13 @@ def test_it_is_discovered_through_its_entry_point(net: Network) -> None:
     info = {i.name: i for i in net.plugins.installed()}["example"]
     assert info.version == "0.1.0"
     assert info.module == "example_plugin"
-    assert info.hooks == ["register_commands", "register_instance_links", "register_routes"]
+    assert info.hooks == [
+        "register_commands",
+        "register_instance_links",
+        "register_routes",
+        "register_templates",
+        "register_translations",
+    ]
     assert sys.modules["example_plugin"].__file__.startswith(
         str(Path(net.settings.data_dir).parent)
     )
@@ -92,6 +98,20 @@ def test_disabling_takes_effect_at_once(net: Network, fetch: Any) -> None:
         assert "/example/hello" not in fetch(client, A, "/").text
         net.instances.set_plugin("la-ressourcerie", "example", True)
         assert fetch(client, B, "/example/hello").json()["instance"] == "la-ressourcerie"
+
+
+def test_its_page_uses_its_templates_and_catalog_inside_the_layout(
+    net: Network, fetch: Any
+) -> None:
+    with TestClient(create_app(net)) as client:
+        french = fetch(client, A, "/example/bienvenue", accept="text/html")
+        english = fetch(client, A, "/example/bienvenue", accept="text/html", cookie="lang=en")
+        assert fetch(client, B, "/example/bienvenue", accept="text/html").status_code == 404
+    assert french.status_code == 200
+    assert "<h1>Une page du plugin d'exemple</h1>" in french.text
+    assert "Servie pour Le Bisik." in french.text
+    assert 'class="brand" href="/">Le Bisik</a>' in french.text  # the host's layout
+    assert "<h1>A page of the example plugin</h1>" in english.text
 
 
 def test_its_route_is_in_the_openapi_schema(net: Network, fetch: Any) -> None:

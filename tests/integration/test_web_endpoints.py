@@ -10,7 +10,7 @@ import pytest
 from litestar import get
 from litestar.testing import TestClient
 
-from core import Instance, Network, PluginManager, hookimpl, load_settings
+from core import Instance, Network, PluginError, PluginManager, hookimpl, load_settings
 from hosts.web import create_app
 
 
@@ -147,3 +147,23 @@ def test_app_built_from_settings_opens_and_closes_its_store(tmp_path: Path, fetc
     assert network.store._closed  # the lifespan closed what it opened
     with Network.open(settings, plugins=PluginManager(load_entry_points=False)) as again:
         assert again.instances.all() == []
+
+
+class BadTemplates:
+    """A plugin registering a file where its template folder should be."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @hookimpl
+    def register_templates(self, register: Callable[[Path], None]) -> None:
+        register(self.path)
+
+
+def test_a_template_folder_that_is_not_a_folder_names_the_plugin(tmp_path: Path) -> None:
+    manager = PluginManager(load_entry_points=False)
+    not_a_folder = tmp_path / "templates.txt"
+    not_a_folder.write_text("x")
+    manager.register(BadTemplates(not_a_folder), "bad-templates")
+    with pytest.raises(PluginError, match="plugin 'bad-templates' registered templates from"):
+        create_app(load_settings(tmp_path / "data"), plugins=manager)
