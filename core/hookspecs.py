@@ -57,12 +57,14 @@ def register_instance_links(instance: Any, register: Callable[[str, str], None])
 
 
 @hookspec
-def populate_demo(store: Any, settings: Any) -> None:
+def populate_demo(network: Any, store: Any, settings: Any) -> None:
     """Add this plugin's part of the demo network to a freshly created demo data directory.
 
     Called once by ``tirelire demo`` when it creates the demo data, after the core has created
-    the demo instances. ``store`` is the :class:`core.store.Store`, ``settings`` the
-    :class:`core.settings.Settings`. Write through the store's services so every rule holds.
+    the demo instances and their money. ``network`` is the open :class:`core.network.Network`
+    (its services: instances, accounts, money...), ``store`` its :class:`core.store.Store`,
+    ``settings`` the :class:`core.settings.Settings`. Write through the services so every rule
+    holds.
     """
 
 

@@ -91,7 +91,7 @@ def ensure_demo(data_dir: Path, *, plugins: PluginManager | None = None) -> tupl
             network.store.write(grant)
         for name, populate in network.plugins.each_plugin("populate_demo"):
             try:
-                populate(store=network.store, settings=settings)
+                populate(network=network, store=network.store, settings=settings)
             except Exception as exc:
                 raise PluginError(f"plugin {name!r} failed in hook 'populate_demo': {exc}") from exc
     marker.write_text(_settings_toml(), encoding="utf-8")

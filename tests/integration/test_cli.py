@@ -11,11 +11,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from core import Network, PluginManager, load_settings
+from core import Instance, Network, PluginManager, hookimpl, load_settings
 from hosts.demo import DemoError, ensure_demo
 from hosts.serving import free_port
 
@@ -197,3 +198,27 @@ def test_demo_refuses_a_real_network(tmp_path: Path) -> None:
     (data / "settings.toml").write_text('network_name = "Vrai réseau"\n')
     with pytest.raises(DemoError, match="not a demo"):
         ensure_demo(data, plugins=PluginManager(load_entry_points=False))
+
+
+class DemoPart:
+    """A throwaway plugin adding its own instance to the demo through the services."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    @hookimpl
+    def populate_demo(self, network: Network, settings: Any) -> None:
+        self.calls += 1
+        assert settings.demo
+        network.instances.create(Instance(slug="les-goulues", name="Les Goulues"))
+
+
+def test_plugins_add_their_part_of_the_demo_once(tmp_path: Path) -> None:
+    manager = PluginManager(load_entry_points=False)
+    part = DemoPart()
+    manager.register(part, "demo-part")
+    ensure_demo(tmp_path / "demo", plugins=manager)
+    ensure_demo(tmp_path / "demo", plugins=manager)
+    assert part.calls == 1
+    with Network.open(load_settings(tmp_path / "demo"), plugins=manager) as network:
+        assert network.instances.get("les-goulues") is not None
