@@ -30,12 +30,13 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from core.accounts import Role
 from core.network import Network
 from core.plugins import PluginError, PluginManager
 from core.settings import Settings, load_settings
 from core.wallets import MoneyError
 from hosts.web import core_sections
-from hosts.web.auth import PeopleMiddleware
+from hosts.web.auth import PeopleMiddleware, requires_login, requires_role
 from hosts.web.errors import EXCEPTION_HANDLERS
 from hosts.web.instances import (
     network_of,
@@ -55,7 +56,14 @@ from hosts.web.routes_signup import SIGNUP_ROUTES
 from hosts.web.schema_page import openapi_config
 from hosts.web.security import csrf_config, secret_key, security_headers
 
-__all__ = ["app_factory", "create_app", "plugin_guard", "plugin_routers", "plugin_templates"]
+__all__ = [
+    "app_factory",
+    "create_app",
+    "declared_access",
+    "plugin_guard",
+    "plugin_routers",
+    "plugin_templates",
+]
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -77,8 +85,30 @@ def plugin_guard(plugin: str) -> Guard:
     return guard
 
 
+def declared_access(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """Guard of plugin routes: enforce what a handler declares in its ``opt``.
+
+    Plugins never import the web host, so they cannot attach its guards; they declare instead:
+    ``opt={"role": "cashier"}`` (a :class:`core.accounts.Role` value: that role or a higher
+    one on the request's instance, else 401/403, and 404 on the network's home), or
+    ``opt={"login": True}`` (someone logged in). The host checks the declaration before the
+    handler runs, exactly as its own ``requires_role`` and ``requires_login`` guards do.
+    """
+    role = handler.opt.get("role")
+    if role is not None:
+        requires_role(Role(role))(connection, handler)
+    elif handler.opt.get("login"):
+        requires_login(connection, handler)
+
+
 def plugin_routers(plugins: PluginManager) -> dict[str, Router]:
-    """One guarded router per plugin, holding what its ``register_routes`` registered."""
+    """One guarded router per plugin, holding what its ``register_routes`` registered.
+
+    Its guards: the plugin must be enabled on the request's instance (else 404), then the
+    access the handler declares in ``opt`` (:func:`declared_access`).
+    """
     routers: dict[str, Router] = {}
     for name, register_routes in plugins.each_plugin("register_routes"):
         handlers: list[Any] = []
@@ -88,7 +118,10 @@ def plugin_routers(plugins: PluginManager) -> dict[str, Router]:
             raise PluginError(f"plugin {name!r} failed in hook 'register_routes': {exc}") from exc
         if handlers:
             routers[name] = Router(
-                path="/", route_handlers=handlers, guards=[plugin_guard(name)], tags=[name]
+                path="/",
+                route_handlers=handlers,
+                guards=[plugin_guard(name), declared_access],
+                tags=[name],
             )
     return routers
 

@@ -1,7 +1,8 @@
 """Every admin, treasurer and cashier route of instance B refuses an admin of instance A.
 
 The test walks the application's routes (each role-guarded handler declares its role in
-``opt["role"]``), so a route added later is checked without editing this file. For each one
+``opt["role"]``, plugin routes included: both instances enable every installed plugin), so a
+route added later is checked without editing this file. For each one
 it tries, on B's domain: an admin of A logged in there, an admin API key of A, and nobody.
 The same admin on A's own domain gets through, so the refusals are about the instance, not a
 broken route.
@@ -46,6 +47,8 @@ def world(tmp_path) -> Iterator:
         network = open_network(tmp_path / "data", smtp.port)
         for slug in ("a", "b"):
             network.instances.create(Instance(slug=slug, name=slug.upper()))
+            for plugin in network.plugins.names():  # plugin routes are walked too
+                network.instances.set_plugin(slug, plugin, True)
         alice = network.store.write(lambda tx: network.accounts.ensure_user(tx, "alice@a.fr"))
         network.store.write(lambda tx: network.accounts.grant(tx, "a", alice.id, Role.ADMIN))
         _record, secret = network.api_keys.create("a", Role.ADMIN, "outil de A")
