@@ -91,8 +91,8 @@ def declared_access(
     """Guard of plugin routes: enforce what a handler declares in its ``opt``.
 
     Plugins never import the web host, so they cannot attach its guards; they declare instead:
-    ``opt={"role": "cashier"}`` (a :class:`core.accounts.Role` value: that role or a higher
-    one on the request's instance, else 401/403, and 404 on the network's home), or
+    ``opt={"role": "cashier"}`` (a :class:`core.accounts.Role` value: that role, or admin, on
+    the request's instance, else 401/403, and 404 on the network's home), or
     ``opt={"login": True}`` (someone logged in). The host checks the declaration before the
     handler runs, exactly as its own ``requires_role`` and ``requires_login`` guards do.
     """
