@@ -110,3 +110,17 @@ def register_translations(register: Callable[[Path], None]) -> None:
     translations join the core's for ``core.i18n.gettext`` and templates. Called once when a
     network is opened.
     """
+
+
+@hookspec(firstresult=True)
+def plugin_setup_path(network: Any, instance: Any) -> str | None:
+    """Where an admin finishes setting this plugin up on ``instance``; None when nothing is left.
+
+    A question asked of one plugin at a time (the host calls only the plugin concerned): right
+    after an admin enabled it on ``instance`` (the admin is sent to the answer), and each time
+    the plugins page is shown (an enabled plugin whose answer is a path gets a "finish setting
+    up" link). ``network`` is the open :class:`core.network.Network`, ``instance`` the
+    :class:`core.instances.Instance` with the plugin enabled. The answer is a path on the
+    instance's domain (``/claf/mise-en-place``), served by the plugin's own routes; the plugin's
+    pages must cope with an unfinished set-up anyway (the admin may leave the page).
+    """

@@ -3,11 +3,17 @@
 Hosts (web, CLI, NFC) open one :class:`Network` per process and pass it around; nothing in the
 core keeps global state. ``Network.open`` loads the plugins, checks them (``check_pending``)
 and opens the store in the data directory.
+
+Plugins keep their per-network objects (services holding their record collections) with
+:meth:`Network.service`, never in module globals: a process may open several networks (tests
+do), and each must get its own.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from core.accounts import Accounts
 from core.apikeys import ApiKeys
@@ -23,6 +29,8 @@ from core.store import Store
 from core.wallets import Money
 
 __all__ = ["Network"]
+
+T = TypeVar("T")
 
 
 class Network:
@@ -47,6 +55,8 @@ class Network:
         )
         self.ledger = Ledger(store)
         self.money = Money(store, self.ledger, self.instances, self.accounts)
+        self._services: dict[str, Any] = {}
+        self._services_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings, *, plugins: PluginManager | None = None) -> Network:
@@ -66,6 +76,19 @@ class Network:
         """The hooks of ``instance``: only its enabled plugins are called (none for the home)."""
         enabled: list[str] = [] if instance is None else instance.enabled_plugins
         return self.plugins.for_instance(enabled)
+
+    def service(self, name: str, factory: Callable[[Network], T]) -> T:
+        """A plugin's per-network object: made once by ``factory(network)``, then the same one.
+
+        ``name`` is the plugin's name (one object per plugin; a plugin needing several keeps
+        them in one). Ask for it outside write transactions: a service usually opens its
+        record collections when it is made, and opening a database is itself a write.
+        """
+        with self._services_lock:
+            found = self._services.get(name)
+            if found is None:
+                found = self._services[name] = factory(self)
+            return found
 
     def close(self) -> None:
         """Close the store (after the writer thread finished its queue)."""

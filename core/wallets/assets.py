@@ -173,33 +173,65 @@ class Assets:
         transferable: bool = False,
     ) -> Asset:
         """Create a local asset issued by the instance ``issuer``; returns it with its id."""
+        self._checked(code=code, name=name, category=category, decimals=decimals)
+        return self.store.write(
+            lambda tx: self.create_in(
+                tx,
+                issuer=issuer,
+                code=code,
+                name=name,
+                category=category,
+                decimals=decimals,
+                transferable=transferable,
+            )
+        )
+
+    def create_in(
+        self,
+        tx: Tx,
+        *,
+        issuer: str,
+        code: str,
+        name: str,
+        category: AssetCategory | str,
+        decimals: int = 2,
+        transferable: bool = False,
+    ) -> Asset:
+        """Inside the caller's write: create a local asset (see :meth:`create`).
+
+        A plugin's record about the asset (a food fund's "this is my asset") and the asset
+        itself then commit together or not at all.
+        """
+        kind, checked_code, checked_name, checked_decimals = self._checked(
+            code=code, name=name, category=category, decimals=decimals
+        )
+        if self.instances.records.get(tx.txn, issuer) is None:
+            raise UnknownInstance(issuer)
+        last = max((a.id for a in self.records.scan(tx.txn)), default=PRIMARY_ASSET_ID)
+        asset = Asset(
+            id=max(last, PRIMARY_ASSET_ID) + 1,
+            category=kind,
+            issuer=issuer,
+            transferable=bool(transferable),
+            code=checked_code,
+            name=checked_name,
+            decimals=checked_decimals,
+            created_at=self.clock(),
+        )
+        return self._put_new(tx, asset)
+
+    @staticmethod
+    def _checked(
+        *, code: object, name: object, category: AssetCategory | str, decimals: object
+    ) -> tuple[AssetCategory, str, str, int]:
+        """The validated (category, code, name, decimals) of a new local asset."""
         try:
             kind = AssetCategory(category)
         except ValueError:
             raise InvalidInput("category", "unknown category") from None
         if kind == AssetCategory.PRIMARY:
             raise InvalidInput("category", "the network has one primary asset, created with it")
-        checked_code = check_code(code)
-        checked_name = check_name(name)
-        checked_decimals = check_decimals(decimals)
-
-        def op(tx: Tx) -> Asset:
-            if self.instances.records.get(tx.txn, issuer) is None:
-                raise UnknownInstance(issuer)
-            last = max((a.id for a in self.records.scan(tx.txn)), default=PRIMARY_ASSET_ID)
-            asset = Asset(
-                id=max(last, PRIMARY_ASSET_ID) + 1,
-                category=kind,
-                issuer=issuer,
-                transferable=bool(transferable),
-                code=checked_code,
-                name=checked_name,
-                decimals=checked_decimals,
-                created_at=self.clock(),
-            )
-            return self._put_new(tx, asset)
-
-        return self.store.write(op)
+        return kind, check_code(code), check_name(name), check_decimals(decimals)
 
     def edit(
         self,

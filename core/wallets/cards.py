@@ -182,22 +182,25 @@ class Cards:
         """
         if not isinstance(user_id, str) or not user_id:
             raise InvalidInput("user_id", "name the user who claims the card")
+        return self.store.write(lambda tx: self.claim_in(tx, card_id, user_id))
 
-        def op(tx: Tx) -> tuple[Card, Operation | None]:
-            card = self._card(tx.txn, card_id)
-            if card.owner == user_id:
-                return card, None
-            if card.owner:
-                raise CardAlreadyClaimed(card.id)
-            if card.lost:
-                raise CardLost(card.id)
-            fused = self.money.fusion_in(
-                tx, operation_id=f"claim:{card.id}", card_id=card.id, target=WalletRef.user(user_id)
-            )
-            claimed = msgspec.structs.replace(card, owner=user_id, claimed_at=self.clock())
-            return self.records.put(tx, claimed), fused
-
-        return self.store.write(op)
+    def claim_in(self, tx: Tx, card_id: str, user_id: str) -> tuple[Card, Operation | None]:
+        """Inside the caller's write: :meth:`claim` (a plugin's record about the person and
+        the card's claim then commit together or not at all)."""
+        if not isinstance(user_id, str) or not user_id:
+            raise InvalidInput("user_id", "name the user who claims the card")
+        card = self._card(tx.txn, card_id)
+        if card.owner == user_id:
+            return card, None
+        if card.owner:
+            raise CardAlreadyClaimed(card.id)
+        if card.lost:
+            raise CardLost(card.id)
+        fused = self.money.fusion_in(
+            tx, operation_id=f"claim:{card.id}", card_id=card.id, target=WalletRef.user(user_id)
+        )
+        claimed = msgspec.structs.replace(card, owner=user_id, claimed_at=self.clock())
+        return self.records.put(tx, claimed), fused
 
     def declare_lost(
         self, card_id: str, *, replacement_id: str | None = None, author: str = ""

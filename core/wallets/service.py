@@ -144,6 +144,18 @@ class Money(Payments, Settlements):
         """The operation done under this action and id, or None."""
         return self.log.get(kind, operation_id)
 
+    def operation_in(
+        self, txn: lmdb.Transaction, kind: ActionKind, operation_id: str
+    ) -> Operation | None:
+        """The operation done under this action and id as ``txn`` sees it (inside a write:
+        with the write's own changes), or None."""
+        return self.log.records.get(txn, self.log.key(kind, operation_id))
+
+    def balance_in(self, txn: lmdb.Transaction, wallet: WalletRef, asset_id: int) -> int:
+        """The balance of a wallet in one asset as ``txn`` sees it (a claimed card: its
+        user's): for checks made inside the write that acts on them."""
+        return self.accounts.balance_in(txn, self._resolved(txn, wallet), asset_id)
+
     def remittances(
         self, *, instance: str | None = None, asset_id: int | None = None
     ) -> list[Remittance]:

@@ -36,7 +36,7 @@ from core.plugins import PluginError, PluginManager
 from core.settings import Settings, load_settings
 from core.wallets import MoneyError
 from hosts.web import core_sections
-from hosts.web.auth import PeopleMiddleware, requires_login, requires_role
+from hosts.web.auth import PeopleMiddleware, provide_user, requires_login, requires_role
 from hosts.web.errors import EXCEPTION_HANDLERS
 from hosts.web.instances import (
     network_of,
@@ -192,6 +192,7 @@ def create_app(
             "network": Provide(provide_network, sync_to_thread=False),
             "site": Provide(provide_site, sync_to_thread=False),
             "instance": Provide(provide_instance, sync_to_thread=False),
+            "user": Provide(provide_user, sync_to_thread=False),
         },
         exception_handlers={**EXCEPTION_HANDLERS, MoneyError: money_error_handler},
         template_config=TemplateConfig(instance=jinja_engine(plugin_templates(manager))),

@@ -33,6 +33,7 @@ __all__ = [
     "Actor",
     "PeopleMiddleware",
     "actor_of",
+    "provide_user",
     "requires_login",
     "requires_role",
     "user_of",
@@ -93,6 +94,11 @@ class PeopleMiddleware:
 def user_of(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
     """The logged-in user of the request, or None."""
     return connection.scope.get("state", {}).get("user")  # type: ignore[no-any-return]
+
+
+def provide_user(request: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+    """Dependency ``user``: the person logged in (a :class:`core.accounts.User`), or None."""
+    return user_of(request)
 
 
 def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:

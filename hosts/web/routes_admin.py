@@ -21,12 +21,13 @@ from core.i18n import N_
 from core.i18n import gettext as _
 from core.instances import LOGO_MAX_BYTES, Instance, InstanceError
 from core.network import Network
+from core.plugins import PluginError
 from hosts.web.auth import actor_of, requires_role
 from hosts.web.instances import network_of, site_of
 from hosts.web.pages import page
 from hosts.web.routes_account import Section
 
-__all__ = ["ADMIN_ROUTES", "admin_sections", "current_instance"]
+__all__ = ["ADMIN_ROUTES", "admin_sections", "current_instance", "setup_path"]
 
 ADMIN = {"role": Role.ADMIN.value}
 STAFF = {"role": Role.CASHIER.value}
@@ -153,24 +154,50 @@ def plugins_form(request: Request[Any, Any, Any]) -> Response[Any]:
     instance = current_instance(request)
     network = network_of(request)
     always = network.plugins.always_enabled
-    rows = [
-        (info, info.name in instance.enabled_plugins)
-        for info in network.plugins.installed()
-        if info.name not in always
-    ]
+    rows = []
+    for info in network.plugins.installed():
+        if info.name in always:
+            continue
+        enabled = info.name in instance.enabled_plugins
+        setup = setup_path(network, instance, info.name) if enabled else None
+        rows.append((info, enabled, setup))
     return page(request, "admin_plugins.html", rows=rows)
+
+
+def setup_path(network: Network, instance: Instance, plugin: str) -> str | None:
+    """What the plugin answers to ``plugin_setup_path`` for this instance (None: nothing left).
+
+    Only that plugin is asked. An answer that is not a path on this site (``/...``) is a
+    plugin's bug and stops with a PluginError naming it (never an open redirect).
+    """
+    hooks = network.plugins.for_plugin(plugin)
+    answer = hooks.plugin_setup_path(network=network, instance=instance)
+    if answer is None:
+        return None
+    if not isinstance(answer, str) or not answer.startswith("/") or answer.startswith("//"):
+        raise PluginError(f"plugin {plugin!r} answered plugin_setup_path with {answer!r}")
+    return answer
 
 
 @post("/admin/plugins/{name:str}", guards=[requires_role(Role.ADMIN)], opt=ADMIN,
       include_in_schema=False)  # fmt: skip
 async def plugin_toggle(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[Any]:
-    """Enable or disable one plugin for this instance: effective at the next request."""
+    """Enable or disable one plugin for this instance: effective at the next request.
+
+    Once enabled, a plugin that needs setting up (hook ``plugin_setup_path``) gets the admin
+    sent to its set-up page.
+    """
     instance = current_instance(request)
     network = network_of(request)
     if name not in network.plugins.names() or name in network.plugins.always_enabled:
         raise NotFoundException()
     form = await request.form()
-    network.instances.set_plugin(instance.slug, name, form.get("enabled") == "1")
+    enabled = form.get("enabled") == "1"
+    updated = network.instances.set_plugin(instance.slug, name, enabled)
+    if enabled:
+        path = setup_path(network, updated, name)
+        if path is not None:
+            return Redirect(path)
     return Redirect("/admin/plugins")
 
 

@@ -109,3 +109,34 @@ def test_an_archived_asset_issues_nothing_but_refunds_still_work(world):
         )
     world.money.refund(operation_id="f1", wallet=alice, asset_id=world.cla.id, amount=500)
     assert world.balance(alice, world.cla) == 0
+
+
+def test_create_in_commits_with_the_caller_s_write_or_not_at_all(world):
+    notes = world.store.db("test-notes")
+
+    def with_record(tx):
+        asset = world.money.assets.create_in(
+            tx, issuer="bisik", code="bon", name="Bons", category="gift", decimals=0
+        )
+        tx.txn.put(b"asset", str(asset.id).encode(), db=notes)
+        return asset
+
+    created = world.store.write(with_record)
+    assert world.money.assets.by_code("BON") == created
+    with world.store.read() as txn:
+        assert txn.get(b"asset", db=notes) == str(created.id).encode()
+
+    def then_fails(tx):
+        world.money.assets.create_in(tx, issuer="bisik", code="BOF", name="B", category="gift")
+        raise RuntimeError("the caller's own record failed")
+
+    with pytest.raises(RuntimeError):
+        world.store.write(then_fails)
+    assert world.money.assets.by_code("BOF") is None
+    with pytest.raises(InvalidInput) as bad:
+        world.store.write(
+            lambda tx: world.money.assets.create_in(
+                tx, issuer="bisik", code="B", name="B", category="gift"
+            )
+        )
+    assert bad.value.field == "code"

@@ -243,3 +243,37 @@ def test_paying_more_than_a_card_holds(world):
     with pytest.raises(InsufficientFunds) as info:
         world.money.sale(operation_id="s", payer=wallet, instance="bisik", amount=130)
     assert info.value.shortfall == 30 and info.value.wallet == wallet.owner
+
+
+def test_claim_in_runs_inside_the_caller_s_write(world):
+    card = world.money.cards.add(uid="04AABBCC", number="7001")
+    world.fund(WalletRef.card(card.id), world.cla, 300)
+    user = world.user("zoe")
+
+    def claim_then_fail(tx):
+        world.money.cards.claim_in(tx, card.id, user.id)
+        raise RuntimeError("the caller's record failed")
+
+    with pytest.raises(RuntimeError):
+        world.store.write(claim_then_fail)
+    assert world.money.cards.get(card.id).owner == ""
+    assert world.balance(WalletRef.card(card.id), world.cla) == 300
+    claimed, fused = world.store.write(lambda tx: world.money.cards.claim_in(tx, card.id, user.id))
+    assert claimed.owner == user.id and fused is not None and fused.amount == 300
+    assert world.balance(user, world.cla) == 300
+    assert world.store.write(lambda tx: world.money.cards.claim_in(tx, card.id, user.id))[1] is None
+
+
+def test_reads_inside_a_write_see_the_write_s_own_changes(world):
+    alice = world.user("alice")
+
+    def grant_and_read(tx):
+        before = world.money.balance_in(tx.txn, alice, world.cla.id)
+        assert world.money.operation_in(tx.txn, ActionKind.GRANT, "inside") is None
+        world.money.grant_in(
+            tx, operation_id="inside", wallet=alice, asset_id=world.cla.id, amount=250
+        )
+        done = world.money.operation_in(tx.txn, ActionKind.GRANT, "inside")
+        return before, world.money.balance_in(tx.txn, alice, world.cla.id), done.amount
+
+    assert world.store.write(grant_and_read) == (0, 250, 250)
