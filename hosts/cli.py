@@ -21,7 +21,7 @@ from core.network import Network
 from core.plugins import PluginError, PluginManager
 from core.settings import Settings, SettingsError, load_settings
 from hosts.bench_serve import bench_serve
-from hosts.demo import DEMO_ADMINS, DemoError, admin_login_links, ensure_demo
+from hosts.demo import DemoError, admin_login_links, ensure_demo
 from hosts.ledger_cli import bench_ledger, ledger
 from hosts.serving import SERVERS, ServeError, check_data_dir, check_port, run_server
 
@@ -123,7 +123,9 @@ def demo(ctx: click.Context, host: str, port: int, data: str, workers: int) -> N
     click.echo(f"tirelire: {verb} the demo network in {data_dir}")
     settings = load_settings(data_dir)
     base = settings.base_domains[0]
-    urls = {slug: f"http://{slug}.{base}:{port}" for slug in DEMO_ADMINS}
+    with Network.open(settings, plugins=PluginManager(load_entry_points=False)) as network:
+        slugs = [i.slug for i in network.instances.all()]
+    urls = {slug: f"http://{slug}.{base}:{port}" for slug in slugs}
     click.echo("Admin login links (valid 15 minutes, single use; new ones at each start):")
     for email, link in admin_login_links(settings, urls):
         click.echo(f"  {email:<32} {link}")

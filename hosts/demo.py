@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.accounts import Role
+from core.accounts import Accounts, Role
 from core.instances import Instance, InstanceKind
 from core.login_links import LoginLinks
 from core.network import Network
@@ -23,6 +23,7 @@ __all__ = [
     "DEMO_ADMINS",
     "DEMO_INSTANCES",
     "DEMO_NETWORK_NAME",
+    "LINKED_ROLES",
     "DemoError",
     "admin_login_links",
     "ensure_demo",
@@ -98,21 +99,33 @@ def ensure_demo(data_dir: Path, *, plugins: PluginManager | None = None) -> tupl
     return settings, True
 
 
+#: The roles whose holders get a login link printed when the demo starts.
+LINKED_ROLES = (Role.ADMIN, Role.TREASURER)
+
+
 def admin_login_links(settings: Settings, base_url_of: dict[str, str]) -> list[tuple[str, str]]:
     """A fresh login link (15 minutes, single use) for each demo admin: (e-mail, link).
 
     ``base_url_of`` maps an instance slug to its address (``http://le-bisik.localhost:8000``).
-    The demo prints them at start-up so a visitor can log in as an admin without a mail server.
+    Every admin and treasurer of those instances gets one (the core's admins and those the
+    plugins' ``populate_demo`` added), instance by instance, admins first. The demo prints them
+    at start-up so a visitor can log in without a mail server.
     """
     store = Store.open(settings.store_path)
     try:
-        links = LoginLinks(store, per_ip=1000, per_email=1000)
+        accounts = Accounts(store)
+        links = LoginLinks(store, per_ip=10_000, per_email=1000)
         found = []
-        for slug, email in DEMO_ADMINS.items():
-            if slug not in base_url_of:
-                continue
-            secret = links.issue(email, purpose="login", data={"suite": "/mon-compte"})
-            found.append((email, f"{base_url_of[slug]}/connexion/lien/{secret}"))
+        for slug, base_url in base_url_of.items():
+            with store.read() as txn:
+                staff = []
+                for grant in accounts.grants.find(txn, "instance", slug):
+                    user = accounts.users.get(txn, grant.user_id)
+                    if user is not None and grant.role in LINKED_ROLES:
+                        staff.append((LINKED_ROLES.index(grant.role), user.email))
+            for _rank, email in sorted(staff):
+                secret = links.issue(email, purpose="login", data={"suite": "/mon-compte"})
+                found.append((email, f"{base_url}/connexion/lien/{secret}"))
         return found
     finally:
         store.close()
