@@ -1,5 +1,8 @@
 """``tirelire claf ...``: the fund's commands (added through ``register_commands``).
 
+``tirelire claf bench [--beneficiaries N]`` runs the benchmark of :mod:`.bench` on a temporary
+network and prints its figures.
+
 ``tirelire claf allocate --instance SLUG --month YYYY-MM [--data DIR]`` grants the month's
 allocation to each active beneficiary of the fund and prints one line per beneficiary
 (``granted``, ``already_granted``, ``stopped``, ``failed``) and a total. Running it again
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import tempfile
 from pathlib import Path
 
 import click
@@ -19,6 +23,7 @@ from core import Network, PluginManager, SettingsError, load_settings
 from core.wallets import MoneyError
 
 from .amounts import month_of, plain
+from .bench import bench_allocation
 from .errors import ClafError
 from .service import claf_of
 
@@ -27,7 +32,7 @@ __all__ = ["claf_group"]
 
 @click.group("claf")
 def claf_group() -> None:
-    """The CLAF food fund: monthly allocations."""
+    """The CLAF food fund: monthly allocations, and their benchmark."""
 
 
 @claf_group.command("allocate")
@@ -72,3 +77,26 @@ def allocate(
     )
     if report.of("failed"):
         raise SystemExit(1)
+
+
+@claf_group.command("bench")
+@click.option("--beneficiaries", default=2_000, show_default=True, type=int,
+              help="How many beneficiaries to register and grant.")  # fmt: skip
+def bench(beneficiaries: int) -> None:
+    """Measure the import and the month's allocation (workload: plugins/claf/bench.py)."""
+    if beneficiaries < 1:
+        raise click.BadParameter("must be at least 1", param_hint="'--beneficiaries'")
+    with tempfile.TemporaryDirectory(prefix="tirelire-claf-bench-") as directory:
+        figures = bench_allocation(Path(directory), beneficiaries)
+    click.echo(f"{beneficiaries:,} beneficiaries (a temporary network; one machine)")
+    click.echo(f"  CSV import (one write)           {figures['import_per_s']:>10,.0f} rows/s")
+    click.echo(
+        f"  allocate (group commit)          {figures['allocate_grants_per_s']:>10,.0f} grants/s"
+        f"  in {figures['allocate_commits']} commits"
+    )
+    click.echo(f"  allocate again (all done)        {figures['replay_per_s']:>10,.0f} checks/s")
+    click.echo(
+        f"  one write per grant (baseline)   {figures['one_write_each_grants_per_s']:>10,.0f}"
+        f" grants/s  in {figures['one_write_each_commits']} commits"
+        f" ({figures['baseline_beneficiaries']:,} grants)"
+    )

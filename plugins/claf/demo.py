@@ -127,8 +127,8 @@ def populate(network: Network) -> None:
         FUND.slug,
         producer="les-goulues",
         amount=goulues,
-        bank_reference="VIR-CLAF-2024-001",
-        bank_date=(today.replace(day=1) - datetime.timedelta(days=1)).isoformat(),
+        bank_reference="VIR-CLAF-0001",
+        bank_date=today.isoformat(),
         author="tresorier@claf.example",
         token=new_token(),
     )

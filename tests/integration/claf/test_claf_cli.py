@@ -87,3 +87,13 @@ def test_the_real_command(claf_world):
         "tirelire: error: instance: This space is not a food fund: the CLAF's fund pages "
         "belong to food funds."
     ]
+
+
+def test_the_benchmark_command(claf_world):
+    group = build_cli(claf_world.network.plugins)
+    result = CliRunner().invoke(group, ["claf", "bench", "--beneficiaries", "5"], obj={})
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("5 beneficiaries")
+    assert "allocate (group commit)" in result.output
+    refused = CliRunner().invoke(group, ["claf", "bench", "--beneficiaries", "0"], obj={})
+    assert refused.exit_code == 2 and "--beneficiaries" in refused.output

@@ -221,7 +221,10 @@ def remit(world, amount: int, token: str, **changes):
 def test_a_remittance_zeroes_the_whole_balance_and_keeps_its_record(claf_world):
     _funded(claf_world)
     assert claf_world.network.money.outstanding(claf_world.cla.id) == 10000
+    stats = claf_world.network.store.stats
+    commits = stats.write_transactions
     operation = remit(claf_world, 4500, new_token())
+    assert stats.write_transactions == commits + 1  # check, transfer and record: one write
     assert operation.amount == 4500 and not operation.replayed
     assert claf_world.balance(GOULUES) == 0
     assert claf_world.network.money.outstanding(claf_world.cla.id) == 5500
