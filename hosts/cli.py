@@ -127,8 +127,10 @@ def demo(ctx: click.Context, host: str, port: int, data: str, workers: int) -> N
         slugs = [i.slug for i in network.instances.all()]
     urls = {slug: f"http://{slug}.{base}:{port}" for slug in slugs}
     click.echo("Admin login links (valid 15 minutes, single use; new ones at each start):")
-    for email, link in admin_login_links(settings, urls):
-        click.echo(f"  {email:<32} {link}")
+    links = admin_login_links(settings, urls)
+    width = max((len(email) for email, _link in links), default=32)
+    for email, link in links:
+        click.echo(f"  {email:<{width}} {link}")
     _serve(str(data_dir), host, port, workers, "granian", access_log=False)
 
 

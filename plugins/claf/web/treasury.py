@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import msgspec
@@ -35,6 +36,8 @@ from ..service import claf_of, new_token
 from .common import TREASURER, author_of, csv_response, error_text, money_text, not_ready, render
 
 __all__ = ["TREASURY_ROUTES", "AssetInfo", "PlacesAnswer", "RemittancesAnswer"]
+
+SLUG_RE = re.compile(r"^[a-z0-9-]{1,63}$")
 
 
 class AssetInfo(msgspec.Struct, frozen=True):
@@ -185,7 +188,8 @@ def remittances_export(
     except NotReady as exc:
         return not_ready(exc)
     found = claf.remittances(instance.slug, producer=lieu or None)
-    name = f"remises-{instance.slug}{'-' + lieu if lieu else ''}.csv"
+    suffix = f"-{lieu}" if lieu and SLUG_RE.match(lieu) else ""  # never echo raw input
+    name = f"remises-{instance.slug}{suffix}.csv"
     return csv_response(remittances_csv([(r, asset) for r in found], _names(network)), name)
 
 

@@ -218,6 +218,8 @@ def test_remittance_csv_exports_are_defused(claf_world):
     )  # fmt: skip
     assert row["bank_date"] == TODAY.isoformat() and row["validated_by"] == "tresorier@claf.fr"
     assert rows_of(browser.get("/claf/remises.csv?lieu=goulues")) == []
+    odd = browser.get('/claf/remises.csv?lieu=a"b')
+    assert odd.headers["content-disposition"] == 'attachment; filename="remises-claf.csv"'
 
 
 def test_the_api_answers_the_breakdown_and_the_remittances(claf_world):
@@ -278,6 +280,11 @@ def test_the_fund_home_links_to_where_to_pay(claf_world):
     assert "Les Goulues, Pâtes du Cotentin" in places.text and "La Ferme du Bocage" in places.text
     assert "La Cidrerie" not in places.text
     assert 'href="http://goulues.localhost"' in places.text
+    assert "<h1>Où payer</h1>" in places.text
+    visitor.client.cookies.set("lang", "en")
+    english = visitor.get("/claf/lieux")
+    assert "<h1>Where to pay</h1>" in english.text
+    assert "Beneficiaries of the fund pay with CLAF-outils at these producers." in english.text
     assert "/claf/lieux" not in claf_world.visitor("goulues").get("/").text
 
 
