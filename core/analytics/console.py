@@ -64,12 +64,19 @@ def _rebuild(table: str, source: str) -> str:
 
 
 class ConsoleError(ValueError):
-    """A query was refused or stopped; ``reason`` is one line, ``kind`` says which."""
+    """A query was refused or stopped; ``reason`` is one line (English).
 
-    def __init__(self, kind: str, reason: str) -> None:
+    ``kind`` is ``refused``, ``timeout`` or ``error``; ``code`` names the rule (``empty``,
+    ``too_long``, ``syntax``, ``several``, ``not_select``, ``timeout``, ``error``) and
+    ``detail`` holds the statement type or DuckDB's own message, for translated messages.
+    """
+
+    def __init__(self, kind: str, reason: str, code: str = "", detail: str = "") -> None:
         super().__init__(reason)
         self.kind = kind
         self.reason = reason
+        self.code = code or kind
+        self.detail = detail
 
 
 @dataclass
@@ -86,19 +93,23 @@ def check_query(sql: str) -> str:
     """The query if it is one SELECT (DuckDB's parser decides); else ConsoleError."""
     text = sql.strip()
     if not text:
-        raise ConsoleError("refused", "the query is empty")
+        raise ConsoleError("refused", "the query is empty", "empty")
     if len(text) > MAX_QUERY:
-        raise ConsoleError("refused", f"the query is longer than {MAX_QUERY} characters")
+        raise ConsoleError(
+            "refused", f"the query is longer than {MAX_QUERY} characters", "too_long"
+        )
     try:
         statements = duckdb.extract_statements(text)
     except duckdb.Error as exc:
-        raise ConsoleError("refused", _one_line(exc)) from None
+        raise ConsoleError("refused", _one_line(exc), "syntax", _one_line(exc)) from None
     if len(statements) != 1:
-        raise ConsoleError("refused", "only one statement is allowed")
+        raise ConsoleError("refused", "only one statement is allowed", "several")
     kind = statements[0].type
     if kind != duckdb.StatementType.SELECT:
         name = getattr(kind, "name", str(kind))
-        raise ConsoleError("refused", f"only SELECT queries are allowed, not {name}")
+        raise ConsoleError(
+            "refused", f"only SELECT queries are allowed, not {name}", "not_select", name
+        )
     return text
 
 
@@ -218,6 +229,14 @@ class Console:
             raise
         return con
 
+    def _timeout(self) -> ConsoleError:
+        return ConsoleError(
+            "timeout",
+            f"the query was stopped after {self.timeout:g} seconds",
+            "timeout",
+            f"{self.timeout:g}",
+        )
+
     def run(self, scope: Scope, sql: str, *, plugins: frozenset[str] | None = None) -> (
         ConsoleResult):  # fmt: skip
         """Run ``sql`` over the scope's rows; ConsoleError when refused, stopped or failing."""
@@ -243,15 +262,11 @@ class Console:
             columns = [d[0] for d in cursor.description] if cursor.description else []
             rows = cursor.fetchmany(self.max_rows + 1)
         except duckdb.InterruptException:  # the timer's interrupt
-            raise ConsoleError(
-                "timeout", f"the query was stopped after {self.timeout:g} seconds"
-            ) from None
+            raise self._timeout() from None
         except duckdb.Error as exc:
             if fired.is_set():
-                raise ConsoleError(
-                    "timeout", f"the query was stopped after {self.timeout:g} seconds"
-                ) from None
-            raise ConsoleError("error", _one_line(exc)) from None
+                raise self._timeout() from None
+            raise ConsoleError("error", _one_line(exc), "error", _one_line(exc)) from None
         finally:
             timer.cancel()
             con.close()
