@@ -14,7 +14,7 @@ from typing import Any
 import anyio.to_thread
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, JSONBody
 
 from core.analytics.console import ConsoleError
 from core.analytics.reports import REPORTS, Scope
@@ -96,7 +96,7 @@ def api_report(request: Request[Any, Any, Any], report: FromPath[str]) -> Report
 
 @post("/api/analytics/sql", guards=_T, opt=TREASURER, status_code=200,
       summary="One SELECT over the instance's rows", tags=["analytics"])  # fmt: skip
-async def api_sql(request: Request[Any, Any, Any], data: SqlQuery) -> Response[Any]:
+async def api_sql(request: Request[Any, Any, Any], data: JSONBody[SqlQuery]) -> Response[Any]:
     """Run a query in the instance's sandbox; 400 with a reason when refused or stopped."""
     return await _sql(request, data, _scope(request))
 
@@ -110,7 +110,9 @@ def api_network_report(request: Request[Any, Any, Any], report: FromPath[str]) -
 
 @post("/api/analytics/network/sql", guards=_N, opt=NETWORK, status_code=200,
       summary="One SELECT over the whole network", tags=["analytics"])  # fmt: skip
-async def api_network_sql(request: Request[Any, Any, Any], data: SqlQuery) -> Response[Any]:
+async def api_network_sql(
+    request: Request[Any, Any, Any], data: JSONBody[SqlQuery]
+) -> Response[Any]:
     """Run a query over every row (network treasurers)."""
     return await _sql(request, data, Scope(None))
 

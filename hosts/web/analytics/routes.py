@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.to_thread
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
@@ -62,17 +63,16 @@ def instance_download(
     return download(request, report, _scope(request), fmt)
 
 
-@get(INSTANCE_PREFIX + "/sql", guards=_T, opt=TREASURER, **_PAGE)
-def instance_console(request: Request[Any, Any, Any]) -> Response[Any]:
+@get(INSTANCE_PREFIX + "/sql", guards=_T, opt=TREASURER, include_in_schema=False)
+async def instance_console(request: Request[Any, Any, Any]) -> Response[Any]:
     """The console's form."""
-    return console_page(request, _scope(request), INSTANCE_PREFIX)
+    scope = _scope(request)
+    return await anyio.to_thread.run_sync(lambda: console_page(request, scope, INSTANCE_PREFIX))
 
 
 @post(INSTANCE_PREFIX + "/sql", guards=_T, opt=TREASURER, include_in_schema=False)
 async def instance_console_run(request: Request[Any, Any, Any]) -> Response[Any]:
     """Run the typed query over the instance's rows only."""
-    import anyio.to_thread
-
     query = await _query(request)
     scope = _scope(request)
     return await anyio.to_thread.run_sync(
@@ -100,17 +100,17 @@ def network_download(
     return download(request, report, Scope(None), fmt)
 
 
-@get(NETWORK_PREFIX + "/sql", guards=_N, opt=NETWORK, **_PAGE)
-def network_console(request: Request[Any, Any, Any]) -> Response[Any]:
+@get(NETWORK_PREFIX + "/sql", guards=_N, opt=NETWORK, include_in_schema=False)
+async def network_console(request: Request[Any, Any, Any]) -> Response[Any]:
     """The network console's form."""
-    return console_page(request, Scope(None), NETWORK_PREFIX)
+    return await anyio.to_thread.run_sync(
+        lambda: console_page(request, Scope(None), NETWORK_PREFIX)
+    )
 
 
 @post(NETWORK_PREFIX + "/sql", guards=_N, opt=NETWORK, include_in_schema=False)
 async def network_console_run(request: Request[Any, Any, Any]) -> Response[Any]:
     """Run the typed query over every row of the network."""
-    import anyio.to_thread
-
     query = await _query(request)
     return await anyio.to_thread.run_sync(
         lambda: console_page(request, Scope(None), NETWORK_PREFIX, query, run_it=True)

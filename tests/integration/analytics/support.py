@@ -26,14 +26,36 @@ def fill(network: Network) -> dict[str, int]:
     for i, card in enumerate(cards):
         wallet = WalletRef.card(card.id)
         money.grant(operation_id=f"alloc-{i}", wallet=wallet, asset_id=cla.id, amount=5000)
-        money.refill(operation_id=f"refill-{i}", wallet=wallet, asset_id=1, amount=3000,
-                     instance="bisik" if i % 2 else "ressourcerie")  # fmt: skip
-        money.sale(operation_id=f"cla-{i}", payer=wallet, instance="goulues", amount=1200,
-                   asset_ids=[cla.id])  # fmt: skip
+        money.refill(
+            operation_id=f"refill-{i}",
+            wallet=wallet,
+            asset_id=1,
+            amount=3000,
+            instance="bisik" if i % 2 else "ressourcerie",
+        )
+        money.sale(
+            operation_id=f"cla-{i}",
+            payer=wallet,
+            instance="goulues",
+            amount=1200,
+            asset_ids=[cla.id],
+        )
         place = "bisik" if i % 2 else "ressourcerie"
         money.sale(operation_id=f"eur-{i}", payer=wallet, instance=place, amount=700)
-    money.refund(operation_id="refund-0", wallet=WalletRef.card(cards[0].id), asset_id=1,
-                 amount=500, instance="ressourcerie")  # fmt: skip
-    money.remittance(operation_id="VIR-1", instance="goulues", asset_id=cla.id, amount=2000,
-                     bank_reference="VIR-1", bank_date="2026-11-02", author="treasurer")  # fmt: skip
+    money.refund(
+        operation_id="refund-0",
+        wallet=WalletRef.card(cards[0].id),
+        asset_id=1,
+        amount=500,
+        instance="ressourcerie",
+    )
+    money.remittance(
+        operation_id="VIR-1",
+        instance="goulues",
+        asset_id=cla.id,
+        amount=2000,
+        bank_reference="VIR-1",
+        bank_date="2026-11-02",
+        author="treasurer",
+    )
     return {"FED": 1, "CLA": cla.id}

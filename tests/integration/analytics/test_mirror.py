@@ -87,8 +87,13 @@ def test_incremental_sync_appends_only_what_is_new(network: Network, mirror: Mir
     before = network.ledger.head().seq
     assert mirror.sync().transfers == 0
     card = network.money.cards.add(uid="04A1B2FF", number="0099")
-    network.money.refill(operation_id="late", wallet=WalletRef.card(card.id), asset_id=1,
-                         amount=999, instance="bisik")  # fmt: skip
+    network.money.refill(
+        operation_id="late",
+        wallet=WalletRef.card(card.id),
+        asset_id=1,
+        amount=999,
+        instance="bisik",
+    )
     report = mirror.sync()
     assert (report.transfers, report.last_seq) == (1, before + 1)
     assert report.records_refreshed  # a transfer arrived: the new card is there too
@@ -114,11 +119,17 @@ def test_deleting_the_file_rebuilds_an_identical_mirror(network: Network, tmp_pa
     mirror.sync(chunk=3, records=True)  # small chunks: operations and accounts span them
     card = network.money.cards.add(uid="04A1B2FD", number="0097")
     for i in range(5):
-        network.money.refill(operation_id=f"more-{i}", wallet=WalletRef.card(card.id),
-                             asset_id=1, amount=10 + i, instance="bisik")  # fmt: skip
+        network.money.refill(
+            operation_id=f"more-{i}",
+            wallet=WalletRef.card(card.id),
+            asset_id=1,
+            amount=10 + i,
+            instance="bisik",
+        )
         mirror.sync(chunk=2)
-    network.money.sale(operation_id="more-sale", payer=WalletRef.card(card.id),
-                       instance="bisik", amount=30)  # fmt: skip
+    network.money.sale(
+        operation_id="more-sale", payer=WalletRef.card(card.id), instance="bisik", amount=30
+    )
     mirror.sync(records=True)
     before = contents(mirror)
     mirror.path.unlink()
@@ -139,13 +150,25 @@ def test_transfers_without_wallets_or_operations(tmp_path) -> None:
         net.ledger.create_accounts(
             [Account(id=7, ledger=9, code=42), Account(id=8, ledger=9, code=42)]
         )
-        net.ledger.create_transfers([Transfer(id=1, debit_account_id=7, credit_account_id=8,
-                                              amount=5, ledger=9, code=1, user_data_128=123)])  # fmt: skip
+        net.ledger.create_transfers(
+            [
+                Transfer(
+                    id=1,
+                    debit_account_id=7,
+                    credit_account_id=8,
+                    amount=5,
+                    ledger=9,
+                    code=1,
+                    user_data_128=123,
+                )
+            ]
+        )
         mirror = Mirror(net)
         mirror.sync()
         with mirror.reading() as con:
-            assert con.execute("SELECT kind, owner, asset_id FROM accounts ORDER BY 1").fetchall() == [
-                ("other", "ledger:42", 9), ("other", "ledger:42", 9)]  # fmt: skip
+            assert con.execute(
+                "SELECT kind, owner, asset_id FROM accounts ORDER BY 1"
+            ).fetchall() == [("other", "ledger:42", 9), ("other", "ledger:42", 9)]
             assert con.execute("SELECT place, amount FROM transfers").fetchall() == [("", 5)]
             assert con.execute("SELECT count(*) FROM operations").fetchone() == (0,)
     finally:
@@ -154,8 +177,9 @@ def test_transfers_without_wallets_or_operations(tmp_path) -> None:
 
 def test_the_account_id_is_the_wallet_maps(network: Network, mirror: Mirror) -> None:
     with mirror.reading() as con:
-        row = con.execute("SELECT account FROM accounts WHERE owner = 'instance:bisik' "
-                          "AND asset_id = 1").fetchone()  # fmt: skip
+        row = con.execute(
+            "SELECT account FROM accounts WHERE owner = 'instance:bisik' AND asset_id = 1"
+        ).fetchone()
     assert row is not None and int(row[0]) == account_id_for("instance:bisik", 1)
 
 
@@ -163,8 +187,7 @@ def test_readers_never_see_a_file_being_written(network: Network, mirror: Mirror
     """DuckDB refuses a second process on a file being written; our lock makes it wait."""
     from core.analytics.locks import LockTimeout
 
-    with mirror.writing(), pytest.raises(LockTimeout):
-        with mirror.reading(timeout=0.2):
-            pass
+    with mirror.writing(), pytest.raises(LockTimeout), mirror.reading(timeout=0.2):
+        pass
     with mirror.reading() as con:
         assert isinstance(con, duckdb.DuckDBPyConnection)
