@@ -124,3 +124,17 @@ def plugin_setup_path(network: Any, instance: Any) -> str | None:
     instance's domain (``/claf/mise-en-place``), served by the plugin's own routes; the plugin's
     pages must cope with an unfinished set-up anyway (the admin may leave the page).
     """
+
+
+@hookspec
+def register_analytics_views(register: Callable[..., None]) -> None:
+    """Contribute tables and views to the analytics mirror (DuckDB).
+
+    Call ``register(name, *, sql=None, columns=None, rows=None, instance_column="instance")``:
+    with ``sql`` (a ``SELECT`` over the mirror's tables) for a view, or with ``columns`` (a
+    list of ``(name, DuckDB type)``) and ``rows`` (``rows(store)`` returning tuples) for a
+    table refreshed with the mirror's records. ``instance_column`` names the column holding
+    each row's instance: an instance's SQL console only ever receives its own rows (a table
+    without it is seen by network treasurers only). Called once per mirror for every
+    installed plugin (the mirror is one database for the network), not per instance.
+    """

@@ -44,6 +44,13 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     stripe_api_base: str = ""
     #: The local provider's signing secret; empty: generated once and kept in the store.
     local_webhook_secret: str = ""
+    #: E-mail addresses of the network's treasurers: they read every instance's reports and
+    #: query the whole mirror (see docs/analytics.md).
+    network_treasurers: list[str] = msgspec.field(default_factory=list)
+    #: Seconds between two background syncs of the analytics mirror (0: no background sync).
+    analytics_sync_seconds: float = 1.0
+    #: A SQL console query is stopped after this many seconds.
+    analytics_query_seconds: float = 10.0
     #: Where e-mail goes: the ``[mail]`` table of settings.toml (see core/mail.py).
     mail: MailSettings = msgspec.field(default_factory=MailSettings)
 
@@ -67,7 +74,11 @@ _ENV_FIELDS = {
     "TIRELIRE_PAYMENT_PROVIDER": "payment_provider",
     "TIRELIRE_STRIPE_API_KEY": "stripe_api_key",
     "TIRELIRE_STRIPE_WEBHOOK_SECRET": "stripe_webhook_secret",
+    "TIRELIRE_NETWORK_TREASURERS": "network_treasurers",
+    "TIRELIRE_ANALYTICS_SYNC_SECONDS": "analytics_sync_seconds",
+    "TIRELIRE_ANALYTICS_QUERY_SECONDS": "analytics_query_seconds",
 }
+_FLOAT_FIELDS = {"analytics_sync_seconds", "analytics_query_seconds"}
 
 
 _MAIL_ENV_FIELDS = {
@@ -96,8 +107,13 @@ def load_settings(data_dir: str | os.PathLike[str] | None = None, **overrides: A
         raw = os.environ.get(env_name)
         if raw is None:
             continue
-        if field == "base_domains":
+        if field in {"base_domains", "network_treasurers"}:
             values[field] = [d.strip() for d in raw.split(",") if d.strip()]
+        elif field in _FLOAT_FIELDS:
+            try:
+                values[field] = float(raw)
+            except ValueError:
+                raise SettingsError(f"invalid setting: {env_name} must be a number") from None
         elif field == "demo":
             values[field] = raw.lower() in {"1", "true", "yes", "on"}
         else:
@@ -119,6 +135,11 @@ def load_settings(data_dir: str | os.PathLike[str] | None = None, **overrides: A
         raise SettingsError("invalid setting: language must be 'fr' or 'en'")
     if settings.payment_provider not in {"local", "stripe"}:
         raise SettingsError("invalid setting: payment_provider must be 'local' or 'stripe'")
+    if settings.analytics_sync_seconds < 0 or settings.analytics_query_seconds <= 0:
+        raise SettingsError(
+            "invalid setting: analytics_sync_seconds must be >= 0, analytics_query_seconds > 0"
+        )
+    settings.network_treasurers = [e.strip().lower() for e in settings.network_treasurers]
     if settings.mail.backend not in {"outbox", "smtp"}:
         raise SettingsError("invalid setting: mail.backend must be 'outbox' or 'smtp'")
     if settings.mail.smtp_security not in {"none", "starttls", "tls"}:

@@ -20,6 +20,7 @@ from core.instances import InstanceError
 from core.network import Network
 from core.plugins import PluginError, PluginManager
 from core.settings import Settings, SettingsError, load_settings
+from hosts.analytics_cli import analytics, bench_analytics
 from hosts.bench_serve import bench_serve
 from hosts.demo import DemoError, admin_login_links, ensure_demo
 from hosts.ledger_cli import bench_ledger, ledger
@@ -208,6 +209,8 @@ def bench_serve_command(
 
 cli.add_command(ledger)
 bench.add_command(bench_ledger)
+cli.add_command(analytics)
+bench.add_command(bench_analytics)
 
 
 def build_cli(plugins: PluginManager) -> click.Group:

@@ -7,12 +7,15 @@ thread; the ``*_in`` variants read inside a caller's transaction instead.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import lmdb
 
 from core.ledger.codec import (
     GENESIS_HASH,
+    RECORD_SIZE,
     account_from_state,
     decode_account_state,
     decode_transfer,
@@ -24,7 +27,15 @@ from core.ledger.verify import VerifyReport, verify_ledger
 if TYPE_CHECKING:
     from core.store import Store
 
-__all__ = ["EPOCH_SHIFT", "HEAD_KEY", "Change", "Head", "LedgerReads", "parse_head"]
+__all__ = [
+    "EPOCH_SHIFT",
+    "HEAD_KEY",
+    "Change",
+    "Head",
+    "LedgerReads",
+    "RawChanges",
+    "parse_head",
+]
 
 HEAD_KEY = b"head"
 #: The account history index groups sequence numbers by epochs of 2**13 commits.
@@ -44,6 +55,21 @@ class Change(NamedTuple):
 
     seq: int
     transfer: Transfer
+
+
+@dataclass(frozen=True)
+class RawChanges:
+    """A run of committed transfers as stored, for bulk readers (see ``raw_changes``).
+
+    ``records`` holds ``count`` stored records of ``RECORD_SIZE`` (160) bytes each, back to
+    back, with the sequence numbers ``first_seq`` .. ``first_seq + count - 1`` (the chain has
+    no gaps): each record is ``prev_hash`` (32 bytes) then the transfer's canonical 128-byte
+    little-endian encoding (see :mod:`core.ledger.codec`).
+    """
+
+    first_seq: int
+    count: int
+    records: bytes
 
 
 def parse_head(raw: bytes | None) -> tuple[int, bytes, int]:
@@ -205,6 +231,33 @@ class LedgerReads:
                 if len(out) >= limit:
                     break
         return out
+
+    def raw_changes(self, after_seq: int = 0, limit: int = 1_000_000) -> RawChanges:
+        """Up to ``limit`` committed transfers after ``after_seq``, as raw stored bytes.
+
+        The bulk form of :meth:`changes` for readers that decode many records at once (the
+        analytics mirror decodes them with a NumPy structured dtype): no Python object per
+        transfer is kept, only one ``bytes`` holding the records back to back. Raises
+        ``LookupError`` if the stored sequence numbers are not contiguous (run ``verify()``).
+        """
+        if limit <= 0 or after_seq < 0:
+            return RawChanges(after_seq + 1, 0, b"")
+        with self.store.read() as txn:
+            cursor = txn.cursor(db=self._transfers)
+            if not cursor.set_range((after_seq + 1).to_bytes(8, "big")):
+                return RawChanges(after_seq + 1, 0, b"")
+            first = int.from_bytes(cursor.key(), "big")
+            values = list(islice(cursor.iternext(keys=False, values=True), limit))
+            if not cursor.key():  # the iteration ran off the end: the last record is last
+                cursor.last()
+            last = int.from_bytes(cursor.key(), "big")
+        count = len(values)
+        if first != after_seq + 1 or last - first + 1 != count:
+            raise LookupError(f"transfer sequence numbers are not contiguous after {after_seq}")
+        records = b"".join(values)
+        if len(records) != count * RECORD_SIZE:
+            raise LookupError(f"a transfer record after {after_seq} is not {RECORD_SIZE} bytes")
+        return RawChanges(first, count, records)
 
     def head(self) -> Head:
         """The committed head of the chain: sequence, hash (hex), last timestamp."""

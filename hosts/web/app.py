@@ -36,6 +36,8 @@ from core.plugins import PluginError, PluginManager
 from core.settings import Settings, load_settings
 from core.wallets import MoneyError
 from hosts.web import core_sections
+from hosts.web.analytics import ANALYTICS_ROUTES, AnalyticsSections, analytics_lifespan
+from hosts.web.analytics import NAME as ANALYTICS_SECTIONS
 from hosts.web.auth import PeopleMiddleware, provide_user, requires_login, requires_role
 from hosts.web.errors import EXCEPTION_HANDLERS
 from hosts.web.instances import (
@@ -173,6 +175,10 @@ def create_app(
     if not manager.pm.has_plugin(core_sections.NAME):
         manager.register(core_sections, core_sections.NAME, version=_version())
     manager.always_enabled.add(core_sections.NAME)
+    if not manager.pm.has_plugin(ANALYTICS_SECTIONS):
+        sections = AnalyticsSections(settings.network_treasurers)
+        manager.register(sections, ANALYTICS_SECTIONS, version=_version())
+    manager.always_enabled.add(ANALYTICS_SECTIONS)
     routers = plugin_routers(manager)
     app = Litestar(
         route_handlers=[
@@ -182,6 +188,7 @@ def create_app(
             *ACCOUNT_ROUTES,
             *ADMIN_ROUTES,
             *PEOPLE_ROUTES,
+            *ANALYTICS_ROUTES,
             create_static_files_router(path="/-/static", directories=[STATIC]),
             *routers.values(),
         ],
@@ -197,7 +204,11 @@ def create_app(
         exception_handlers={**EXCEPTION_HANDLERS, MoneyError: money_error_handler},
         template_config=TemplateConfig(instance=jinja_engine(plugin_templates(manager))),
         openapi_config=openapi_config(settings.network_name, _version()),
-        lifespan=[] if network is not None else [_lifespan(settings, manager)],
+        lifespan=(
+            [analytics_lifespan]
+            if network is not None
+            else [_lifespan(settings, manager), analytics_lifespan]
+        ),
         state=State({"network": network, "plugin_routes": _routes_by_plugin(routers)}),
         debug=debug,
     )
