@@ -44,6 +44,9 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     stripe_api_base: str = ""
     #: The local provider's signing secret; empty: generated once and kept in the store.
     local_webhook_secret: str = ""
+    #: Limits of one online refill of the primary asset, in cents (1 € to 500 € by default).
+    refill_min: int = 100
+    refill_max: int = 50_000
     #: Where e-mail goes: the ``[mail]`` table of settings.toml (see core/mail.py).
     mail: MailSettings = msgspec.field(default_factory=MailSettings)
 
@@ -119,6 +122,8 @@ def load_settings(data_dir: str | os.PathLike[str] | None = None, **overrides: A
         raise SettingsError("invalid setting: language must be 'fr' or 'en'")
     if settings.payment_provider not in {"local", "stripe"}:
         raise SettingsError("invalid setting: payment_provider must be 'local' or 'stripe'")
+    if not 0 < settings.refill_min <= settings.refill_max:
+        raise SettingsError("invalid setting: need 0 < refill_min <= refill_max (cents)")
     if settings.mail.backend not in {"outbox", "smtp"}:
         raise SettingsError("invalid setting: mail.backend must be 'outbox' or 'smtp'")
     if settings.mail.smtp_security not in {"none", "starttls", "tls"}:
