@@ -50,8 +50,12 @@ from hosts.web.routes_account import ACCOUNT_ROUTES
 from hosts.web.routes_admin import ADMIN_ROUTES
 from hosts.web.routes_admin_people import PEOPLE_ROUTES
 from hosts.web.routes_auth import AUTH_ROUTES
+from hosts.web.routes_checkout import CHECKOUT_ROUTES
 from hosts.web.routes_core import CORE_ROUTES
+from hosts.web.routes_refill import REFILL_ROUTES
+from hosts.web.routes_refund import REFUND_ROUTES
 from hosts.web.routes_signup import SIGNUP_ROUTES
+from hosts.web.routes_wallet import WALLET_ROUTES
 from hosts.web.schema_page import openapi_config
 from hosts.web.security import csrf_config, secret_key, security_headers
 
@@ -131,6 +135,10 @@ def create_app(
             *ACCOUNT_ROUTES,
             *ADMIN_ROUTES,
             *PEOPLE_ROUTES,
+            *WALLET_ROUTES,
+            *REFILL_ROUTES,
+            *CHECKOUT_ROUTES,
+            *REFUND_ROUTES,
             create_static_files_router(path="/-/static", directories=[STATIC]),
             *routers.values(),
         ],
