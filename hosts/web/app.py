@@ -35,6 +35,8 @@ from core.plugins import PluginError, PluginManager
 from core.settings import Settings, load_settings
 from core.wallets import MoneyError
 from hosts.web import core_sections
+from hosts.web.api_payment_requests import PAYMENT_REQUEST_API_ROUTES
+from hosts.web.api_wallet import WALLET_API_ROUTES
 from hosts.web.auth import PeopleMiddleware
 from hosts.web.errors import EXCEPTION_HANDLERS
 from hosts.web.instances import (
@@ -52,6 +54,8 @@ from hosts.web.routes_admin_people import PEOPLE_ROUTES
 from hosts.web.routes_auth import AUTH_ROUTES
 from hosts.web.routes_checkout import CHECKOUT_ROUTES
 from hosts.web.routes_core import CORE_ROUTES
+from hosts.web.routes_pay import PAY_ROUTES
+from hosts.web.routes_payment_requests import PAYMENT_REQUEST_ROUTES
 from hosts.web.routes_refill import REFILL_ROUTES
 from hosts.web.routes_refund import REFUND_ROUTES
 from hosts.web.routes_signup import SIGNUP_ROUTES
@@ -139,6 +143,10 @@ def create_app(
             *REFILL_ROUTES,
             *CHECKOUT_ROUTES,
             *REFUND_ROUTES,
+            *PAYMENT_REQUEST_ROUTES,
+            *PAY_ROUTES,
+            *WALLET_API_ROUTES,
+            *PAYMENT_REQUEST_API_ROUTES,
             create_static_files_router(path="/-/static", directories=[STATIC]),
             *routers.values(),
         ],
