@@ -39,6 +39,9 @@ _MESSAGES = {
     "unknown_card": N_("This card is unknown."),
     "card_already_claimed": N_("This card already belongs to someone else."),
     "card_lost": N_("This card was declared lost."),
+    "unknown_payment_request": N_("This payment request does not exist."),
+    "payment_request_expired": N_("This payment request has expired: ask for a new one."),
+    "payment_request_closed": N_("This payment request was cancelled or already paid."),
 }
 
 _STATUS = {
@@ -46,6 +49,7 @@ _STATUS = {
     "unknown_asset": 404,
     "unknown_instance": 404,
     "unknown_card": 404,
+    "unknown_payment_request": 404,
     "not_issuer": 403,
 }
 

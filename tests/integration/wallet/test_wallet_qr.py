@@ -128,7 +128,9 @@ def test_someone_else_cannot_pay_a_paid_request_and_expiry(shop):
     bob = shop.login("bob@example.org")
     seen = text_of(bob.get(f"/payer/{request_id}"))
     assert "Cette demande de paiement a déjà été payée." in seen
-    bob.post(f"/payer/{request_id}")
+    refused = bob.post(f"/payer/{request_id}")
+    assert refused.status_code == 409
+    assert "Cette demande de paiement a été annulée ou déjà payée." in text_of(refused)
     assert shop.balance("bob@example.org") == 1000
     # a request served on another instance's address does not exist there
     elsewhere = shop.login("ada@example.org", "b.localhost")
@@ -136,6 +138,8 @@ def test_someone_else_cannot_pay_a_paid_request_and_expiry(shop):
     old = shop.network.payment_requests.create("a", 100, ttl=1)
     shop.network.payment_requests.clock = lambda: old.expires_at + 1
     assert "a expiré" in text_of(ada.get(f"/payer/{old.id}"))
+    late = ada.post(f"/payer/{old.id}")
+    assert late.status_code == 409 and "a expiré : demandez-en une nouvelle" in text_of(late)
 
 
 def test_cancel_and_cross_instance_staff(shop):
