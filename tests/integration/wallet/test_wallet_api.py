@@ -172,3 +172,18 @@ def test_the_api_is_in_openapi(shop):
         assert path in doc["paths"], path
     assert {"PaymentRequestIn", "TransferIn", "WalletOut"} <= set(doc["components"]["schemas"])
     assert "/caisse/qr" not in doc["paths"] and "/-/webhooks/payments" not in doc["paths"]
+
+
+def test_transfer_only_where_the_asset_allows_it(shop):
+    gift = shop.network.money.assets.create(issuer="a", code="AGF", name="Cadeau", category="gift")
+    shop.fund("ada@example.org", 500, gift.id)
+    shop.user_id("bob@example.org")
+    ada = shop.login("ada@example.org")
+    refused = ada.client.post(
+        "/api/wallet/transfers",
+        json={"operation_id": "g-1", "email": "bob@example.org", "asset_id": gift.id, "amount": 1},
+    )
+    assert refused.status_code == 409 and refused.json()["code"] == "action_not_allowed"
+    assert shop.balance("bob@example.org", gift.id) == 0
+    form = ada.get("/mon-compte/tirelire/donner")
+    assert "Cadeau" not in form.text  # only transferable currencies are offered

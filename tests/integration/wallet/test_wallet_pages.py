@@ -108,3 +108,43 @@ def test_transfer_needs_csrf(shop):
     )
     assert refused.status_code == 403
     assert shop.balance("ada@example.org") == 1000
+
+
+def test_claimed_cards_show_the_balances_they_pay_from(shop):
+    money = shop.network.money
+    card = money.cards.add(uid="04:A1:B2:C3", number="0042")
+    money.grant(operation_id="card-gift", wallet=WalletRef.card(card.id), asset_id=1, amount=900)
+    money.cards.claim(card.id, shop.user_id("ada@example.org"))  # its 9,00 join the wallet
+    ada = shop.login("ada@example.org")
+    body = text_of(ada.get("/mon-compte/tirelire"))
+    assert "Mes cartes" in body and "carte 0042 active 9,00 FED" in body
+    assert "Carte fusionnée" in body  # the last transaction: the claim's fusion
+    cards = ada.client.get("/api/wallet").json()["cards"]
+    assert cards == [{"number": "0042", "lost": False}]
+
+
+def test_english_and_the_network_home(shop):
+    shop.fund("ada@example.org", 1250)
+    home = shop.login("ada@example.org", "localhost")
+    assert home.get("/mon-compte/tirelire").status_code == 200
+    home.post("/-/langue", {"lang": "en", "suite": "/mon-compte/tirelire"})
+    english = text_of(home.get("/mon-compte/tirelire"))
+    assert "My wallet" in english and "12.50 FED" in english
+    assert "Every collective of the network" in english
+
+
+def test_every_wallet_form_needs_its_csrf_token(shop):
+    shop.fund("ada@example.org", 1000)
+    request = shop.network.payment_requests.create("a", 100)
+    ada = shop.login("ada@example.org")
+    ada.get("/mon-compte/tirelire")
+    for path in ("/mon-compte/tirelire/donner", "/mon-compte/tirelire/recharger",
+                 "/mon-compte/tirelire/rembourser", f"/payer/{request.id}"):  # fmt: skip
+        refused = ada.post(path, {"amount": "1", "asset": "1"}, csrf=False)
+        assert refused.status_code == 403, path
+    cora = shop.login("cora@a.fr")
+    cora.get("/caisse/qr")
+    assert cora.post("/caisse/qr", {"amount": "1"}, csrf=False).status_code == 403
+    assert shop.balance("ada@example.org") == 1000
+    assert shop.network.payment_requests.get(request.id).status == "open"
+    assert len(shop.network.payment_requests.of_instance("a")) == 1

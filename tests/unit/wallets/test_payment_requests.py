@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from core.wallets import (
@@ -109,3 +111,30 @@ def test_bad_input(world, requests):
         requests.pay("not-a-request-id", world.user("alice"))
     assert requests.get("../../etc") is None
     assert [r.amount for r in requests.of_instance("goulues")] == []
+
+
+def test_racing_payers_pay_once(world, requests):
+    """16 confirmations at once (8 people, each clicking twice): one sale, one payer."""
+    payers = [world.user(f"p{i}") for i in range(8)]
+    for payer in payers:
+        world.fund(payer, world.primary, 500)
+    req = requests.create("goulues", 300)
+    outcomes: list[object] = []
+
+    def confirm(payer):
+        try:
+            outcomes.append(requests.pay(req.id, payer, grouped=True))
+        except PaymentRequestClosed as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=confirm, args=(p,)) for p in payers for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    paid = [o for o in outcomes if not isinstance(o, PaymentRequestClosed)]
+    winner = requests.get(req.id).payer
+    assert len(paid) == 2 and all(p.request.payer == winner for p in paid)
+    assert sum(p.operation.replayed for p in paid) == 1
+    assert sum(world.balance(p, world.primary) for p in payers) == 8 * 500 - 300
+    assert world.money.balance(WalletRef.instance("goulues"), world.primary.id) == 300
