@@ -8,7 +8,8 @@ translation. English needs no catalog: the ids are the English text.
 Catalogs are read from their ``.po`` sources at start-up and compiled in memory with Babel, so
 no compiled ``.mo`` file is kept in the repository. Plugins add their own catalog directories
 through the hook ``register_translations`` (:func:`add_translations`, called when a network
-opens); a later directory's translations win over an earlier one's. A plugin's messages are
+opens); the core's translations win over a plugin's, and an earlier plugin's over a later
+one's, so a plugin never changes what the core's pages say. A plugin's messages are
 translated in its own catalog (``plugins/<name>/locale/fr/LC_MESSAGES/messages.po``).
 
 Code that builds a message far from any request marks it with :func:`N_` (a no-op the
@@ -77,7 +78,7 @@ class Catalogs:
         if cached is not None:
             return cached
         merged: NullTranslations = NullTranslations()
-        for directory in self._directories:
+        for directory in reversed(self._directories):  # the first directory wins
             for po_file in sorted((directory / lang / "LC_MESSAGES").glob("*.po")):
                 loaded = _compile(po_file, lang)
                 if isinstance(merged, Translations):

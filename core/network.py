@@ -27,6 +27,9 @@ from core.settings import Settings
 from core.signup import Signups
 from core.store import Store
 from core.wallets import Money
+from core.wallets.online import OnlineRefills
+from core.wallets.refunds import OnlineRefunds
+from core.wallets.requests import PaymentRequests
 
 __all__ = ["Network"]
 
@@ -57,6 +60,13 @@ class Network:
         self.money = Money(store, self.ledger, self.instances, self.accounts)
         self._services: dict[str, Any] = {}
         self._services_lock = threading.Lock()
+        #: Payment QR codes: staff's requests and their one payment each.
+        self.payment_requests = PaymentRequests(store, self.money)
+        #: Refills of the primary asset by online payment, and their refunds.
+        self.online_refills = OnlineRefills(
+            store, self.money, minimum=settings.refill_min, maximum=settings.refill_max
+        )
+        self.online_refunds = OnlineRefunds(store, self.money, self.online_refills)
 
     @classmethod
     def open(cls, settings: Settings, *, plugins: PluginManager | None = None) -> Network:

@@ -51,6 +51,9 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     analytics_sync_seconds: float = 1.0
     #: A SQL console query is stopped after this many seconds.
     analytics_query_seconds: float = 10.0
+    #: Limits of one online refill of the primary asset, in cents (1 € to 500 € by default).
+    refill_min: int = 100
+    refill_max: int = 50_000
     #: Where e-mail goes: the ``[mail]`` table of settings.toml (see core/mail.py).
     mail: MailSettings = msgspec.field(default_factory=MailSettings)
 
@@ -140,6 +143,8 @@ def load_settings(data_dir: str | os.PathLike[str] | None = None, **overrides: A
             "invalid setting: analytics_sync_seconds must be >= 0, analytics_query_seconds > 0"
         )
     settings.network_treasurers = [e.strip().lower() for e in settings.network_treasurers]
+    if not 0 < settings.refill_min <= settings.refill_max:
+        raise SettingsError("invalid setting: need 0 < refill_min <= refill_max (cents)")
     if settings.mail.backend not in {"outbox", "smtp"}:
         raise SettingsError("invalid setting: mail.backend must be 'outbox' or 'smtp'")
     if settings.mail.smtp_security not in {"none", "starttls", "tls"}:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from email.message import EmailMessage
 from pathlib import Path
@@ -22,7 +23,7 @@ from litestar.testing import TestClient
 from core import Network, PluginManager, load_settings
 from hosts.web import create_app
 
-__all__ = ["Visitor", "csrf_of", "link_in", "open_network"]
+__all__ = ["Visitor", "csrf_of", "link_in", "open_network", "text_of"]
 
 CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')
 LINK_RE = re.compile(r"^\s*(https?://\S+)\s*$", re.M)
@@ -112,3 +113,11 @@ class Visitor:
         page = self.get(path)
         assert page.status_code == 200, page.text
         return self.post(path)
+
+
+def text_of(response: Any) -> str:
+    """The visible text of a page's <main> (tags dropped, entities decoded)."""
+    page = response.text
+    start = page.find("<main>")
+    main = page[start : page.find("</main>")] if start != -1 else page
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)).replace(" .", "."))

@@ -38,6 +38,8 @@ from core.wallets import MoneyError
 from hosts.web import core_sections
 from hosts.web.analytics import ANALYTICS_ROUTES, AnalyticsSections, analytics_lifespan
 from hosts.web.analytics import NAME as ANALYTICS_SECTIONS
+from hosts.web.api_payment_requests import PAYMENT_REQUEST_API_ROUTES
+from hosts.web.api_wallet import WALLET_API_ROUTES
 from hosts.web.auth import PeopleMiddleware, provide_user, requires_login, requires_role
 from hosts.web.errors import EXCEPTION_HANDLERS
 from hosts.web.instances import (
@@ -53,8 +55,14 @@ from hosts.web.routes_account import ACCOUNT_ROUTES
 from hosts.web.routes_admin import ADMIN_ROUTES
 from hosts.web.routes_admin_people import PEOPLE_ROUTES
 from hosts.web.routes_auth import AUTH_ROUTES
+from hosts.web.routes_checkout import CHECKOUT_ROUTES
 from hosts.web.routes_core import CORE_ROUTES
+from hosts.web.routes_pay import PAY_ROUTES
+from hosts.web.routes_payment_requests import PAYMENT_REQUEST_ROUTES
+from hosts.web.routes_refill import REFILL_ROUTES
+from hosts.web.routes_refund import REFUND_ROUTES
 from hosts.web.routes_signup import SIGNUP_ROUTES
+from hosts.web.routes_wallet import WALLET_ROUTES
 from hosts.web.schema_page import openapi_config
 from hosts.web.security import csrf_config, secret_key, security_headers
 
@@ -189,6 +197,14 @@ def create_app(
             *ADMIN_ROUTES,
             *PEOPLE_ROUTES,
             *ANALYTICS_ROUTES,
+            *WALLET_ROUTES,
+            *REFILL_ROUTES,
+            *CHECKOUT_ROUTES,
+            *REFUND_ROUTES,
+            *PAYMENT_REQUEST_ROUTES,
+            *PAY_ROUTES,
+            *WALLET_API_ROUTES,
+            *PAYMENT_REQUEST_API_ROUTES,
             create_static_files_router(path="/-/static", directories=[STATIC]),
             *routers.values(),
         ],

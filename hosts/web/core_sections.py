@@ -21,14 +21,16 @@ NAME = "tirelire-web"
 
 @hookimpl
 def register_account_sections(instance: Any, user: Any, register: Callable[..., None]) -> None:
-    """My settings, for everyone; the admin panel is linked from the account page itself."""
+    """My wallet and my settings, for everyone; the admin panel is linked from the page itself."""
+    register("wallet", _("My wallet"), "/mon-compte/tirelire", order=10)
     register("settings", _("My settings"), "/mon-compte/parametres", order=90)
 
 
 @hookimpl
 def register_admin_sections(instance: Any, register: Callable[..., None]) -> None:
-    """General information, users and roles, plugins, external tools."""
+    """General information, users and roles, payment QR code, plugins, external tools."""
     register("general", _("General information"), "/admin/general", role=Role.ADMIN, order=10)
     register("users", _("Users and roles"), "/admin/utilisateurs", role=Role.ADMIN, order=20)
+    register("payment-qr", _("Payment QR code"), "/caisse/qr", role=Role.CASHIER, order=50)
     register("plugins", _("Plugins"), "/admin/plugins", role=Role.ADMIN, order=80)
     register("tools", _("External tools"), "/admin/outils", role=Role.ADMIN, order=90)

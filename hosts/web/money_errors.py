@@ -14,9 +14,10 @@ from typing import Any
 
 from litestar import Request, Response
 
-from core.i18n import N_
+from core.i18n import N_, current_language
 from core.i18n import gettext as _
 from core.wallets import InsufficientFunds, InvalidInput, MoneyError
+from core.wallets.amounts import format_amount
 from hosts.web.errors import problem, wants_json
 from hosts.web.pages import page
 
@@ -38,6 +39,9 @@ _MESSAGES = {
     "unknown_card": N_("This card is unknown."),
     "card_already_claimed": N_("This card already belongs to someone else."),
     "card_lost": N_("This card was declared lost."),
+    "unknown_payment_request": N_("This payment request does not exist."),
+    "payment_request_expired": N_("This payment request has expired: ask for a new one."),
+    "payment_request_closed": N_("This payment request was cancelled or already paid."),
 }
 
 _STATUS = {
@@ -45,28 +49,27 @@ _STATUS = {
     "unknown_asset": 404,
     "unknown_instance": 404,
     "unknown_card": 404,
+    "unknown_payment_request": 404,
     "not_issuer": 403,
 }
 
 
 def _amount(cents: int, decimals: int = 2) -> str:
-    """``1250`` → ``12.50`` (integer arithmetic only)."""
-    if decimals == 0:
-        return str(cents)
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 10**decimals)
-    return f"{sign}{whole}.{part:0{decimals}d}"
+    """``1250`` → ``12,50`` in French, ``12.50`` in English (integer arithmetic only)."""
+    return format_amount(cents, decimals, lang=current_language())
 
 
-def money_message(exc: MoneyError, *, decimals: int = 2) -> str:
-    """The error in the reader's language; ``decimals`` formats a shortfall."""
+def money_message(exc: MoneyError, *, decimals: int = 2, unit: str = "") -> str:
+    """The error in the reader's language; ``decimals`` (and ``unit``, an asset code) format a
+    shortfall."""
     template = _MESSAGES.get(exc.code)
     if template is None:
         return str(exc)
     if isinstance(exc, InvalidInput):
         return _(template, field=exc.field, reason=exc.message)
     if isinstance(exc, InsufficientFunds):
-        return _(template, shortfall=_amount(exc.shortfall, decimals))
+        shortfall = _amount(exc.shortfall, decimals) + (f" {unit}" if unit else "")
+        return _(template, shortfall=shortfall)
     return _(template)
 
 

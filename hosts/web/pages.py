@@ -19,6 +19,7 @@ from litestar.response import Template
 
 from core.i18n import LANGUAGES, current_language, gettext, ngettext
 from hosts.web.instances import Site, network_of, site_of
+from hosts.web.wallet_format import jinja_globals
 
 __all__ = ["TEMPLATES", "jinja_engine", "layout_context", "page"]
 
@@ -84,6 +85,7 @@ def jinja_engine(plugin_dirs: dict[str, Path] | None = None) -> JinjaTemplateEng
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)
+    env.globals.update(jinja_globals())  # money, amount_text, when... (docs/wallet.md)
     return _Engine.from_environment(env)
 
 

@@ -67,3 +67,16 @@ def test_translations_keep_the_placeholders():
         if set(PLACEHOLDER.findall(entry.id)) != set(PLACEHOLDER.findall(entry.string)):
             broken.append(entry.id)
     assert broken == []
+
+
+def test_plugin_catalogs_do_not_retranslate_the_core():
+    """The core's translation wins at run time, so a plugin's own for the same id is dead."""
+    with (ROOT / "core/locale/fr/LC_MESSAGES/messages.po").open("rb") as source:
+        core = read_po(source, locale="fr")
+    shadowed = []
+    for path in sorted(ROOT.glob("plugins/*/locale/fr/LC_MESSAGES/*.po")):
+        with path.open("rb") as source:
+            for message in read_po(source, locale="fr"):
+                if message.id and core.get(message.id) is not None:
+                    shadowed.append(f"{path.relative_to(ROOT)}: {message.id!r}")
+    assert shadowed == []

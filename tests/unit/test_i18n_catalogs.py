@@ -55,14 +55,18 @@ def test_the_current_language_follows_the_context(tmp_path):
     assert catalogs.gettext("My piggy bank") == "Ma tirelire"
 
 
-def test_a_later_directory_wins(tmp_path):
+def test_a_later_directory_adds_but_never_overrides(tmp_path):
+    """A plugin's catalog (added later) cannot change what the core's pages say."""
     first = _catalog(tmp_path / "a")
     second = _catalog(
         tmp_path / "b",
         text='msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-        'msgid "My piggy bank"\nmsgstr "Mon cochon"\n',
+        'msgid "My piggy bank"\nmsgstr "Mon cochon"\n\n'
+        'msgid "Beneficiaries"\nmsgstr "Bénéficiaires"\n',
     )
     catalogs = Catalogs([first])
     catalogs.add_directory(second)
-    assert catalogs.gettext("My piggy bank", "fr") == "Mon cochon"
+    catalogs.add_directory(second)  # once only
+    assert catalogs.gettext("My piggy bank", "fr") == "Ma tirelire"
+    assert catalogs.gettext("Beneficiaries", "fr") == "Bénéficiaires"
     assert catalogs.gettext("Hello %(name)s", "fr", name="A") == "Bonjour A"

@@ -10,10 +10,10 @@ from hosts.web.money_errors import money_message, money_problem, money_status
 def test_shortfall_is_shown_in_the_asset_unit_in_french_and_english():
     exc = InsufficientFunds(shortfall=1250, asset=2, wallet="user:u1", available=750)
     with language("fr"):
-        assert money_message(exc) == "Solde insuffisant : il manque 12.50."
+        assert money_message(exc) == "Solde insuffisant : il manque 12,50."
     with language("en"):
         assert money_message(exc) == "Insufficient balance: 12.50 missing."
-        assert money_message(exc, decimals=0) == "Insufficient balance: 1250 missing."
+        assert money_message(exc, decimals=0) == "Insufficient balance: 1,250 missing."
 
 
 def test_statuses_follow_the_kind_of_error():

@@ -53,7 +53,7 @@ def test_enabling_the_plugin_on_a_food_fund_leads_to_its_set_up(claf_world):
     assert 'value="CLAF-outils"' in form.text and 'value="CLA"' in form.text
     taken = browser.post("/claf/mise-en-place", {"name": "Mes outils", "code": "cla"})
     assert taken.status_code == 400
-    assert "Une autre monnaie du réseau utilise déjà ce code." in taken.text
+    assert "Un autre actif du réseau utilise déjà ce code." in taken.text
     assert 'value="Mes outils"' in taken.text and 'value="cla"' in taken.text
     created = browser.post("/claf/mise-en-place", {"name": "Mes outils", "code": "mso"})
     assert created.status_code == 200 and created.url.path == "/claf"
