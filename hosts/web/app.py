@@ -36,7 +36,7 @@ from core.plugins import PluginError, PluginManager
 from core.settings import Settings, load_settings
 from core.wallets import MoneyError
 from hosts.web import core_sections
-from hosts.web.auth import PeopleMiddleware, requires_login, requires_role
+from hosts.web.auth import PeopleMiddleware, provide_actor, requires_login, requires_role
 from hosts.web.errors import EXCEPTION_HANDLERS
 from hosts.web.instances import (
     network_of,
@@ -92,13 +92,15 @@ def declared_access(
 
     Plugins never import the web host, so they cannot attach its guards; they declare instead:
     ``opt={"role": "cashier"}`` (a :class:`core.accounts.Role` value: that role, or admin, on
-    the request's instance, else 401/403, and 404 on the network's home), or
+    the request's instance, else 401/403, and 404 on the network's home; a list such as
+    ``["cashier", "treasurer"]`` admits the holders of any of them), or
     ``opt={"login": True}`` (someone logged in). The host checks the declaration before the
     handler runs, exactly as its own ``requires_role`` and ``requires_login`` guards do.
     """
     role = handler.opt.get("role")
     if role is not None:
-        requires_role(Role(role))(connection, handler)
+        roles = [Role(role)] if isinstance(role, str) else [Role(r) for r in role]
+        requires_role(*roles)(connection, handler)
     elif handler.opt.get("login"):
         requires_login(connection, handler)
 
@@ -192,6 +194,7 @@ def create_app(
             "network": Provide(provide_network, sync_to_thread=False),
             "site": Provide(provide_site, sync_to_thread=False),
             "instance": Provide(provide_instance, sync_to_thread=False),
+            "actor": Provide(provide_actor, sync_to_thread=False),
         },
         exception_handlers={**EXCEPTION_HANDLERS, MoneyError: money_error_handler},
         template_config=TemplateConfig(instance=jinja_engine(plugin_templates(manager))),
