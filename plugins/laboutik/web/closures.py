@@ -69,7 +69,8 @@ def closure_page(
     closure = lb(network).closures.get(instance.slug, _number(number))
     return render(
         "closure.html", closure=closure, report=closure.report,
-        timezone=closure.report.timezone, assets={a.id: a for a in network.money.assets.all()},
+        who=_who(network, closure.closed_by), timezone=closure.report.timezone,
+        assets={a.id: a for a in network.money.assets.all()},
     )  # fmt: skip
 
 
@@ -86,6 +87,17 @@ def closure_csv(
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _who(network: Network, label: str) -> str:
+    """Who closed: a person's e-mail address (``user:<id>``), else the label itself."""
+    kind, _sep, ident = label.partition(":")
+    if kind == "user" and ident:
+        with network.store.read() as txn:
+            user = network.accounts.users.get(txn, ident)
+        if user is not None:
+            return str(user.email)
+    return label
 
 
 def _number(text: str) -> int:

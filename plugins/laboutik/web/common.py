@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 from core import Network
 from core.i18n import current_language
 from core.i18n import gettext as _
-from core.wallets import MoneyError
+from core.wallets import InsufficientFunds, MoneyError
 from core.wallets.messages import money_message
 
 from ..amounts import AmountError, format_money, format_rate, parse_amount
@@ -88,6 +88,9 @@ def errors_of(exc: Exception) -> dict[str, str]:
         return {field: translate(problem) for field, problem in exc.errors.items()}
     if isinstance(exc, RegisterError):
         return {exc.field: _(exc.message, **exc.params)}
+    if isinstance(exc, InsufficientFunds):  # the core's sentence, the amount as on the page
+        return {"money": _("Insufficient balance: %(shortfall)s missing.",
+                           shortfall=money(exc.shortfall))}  # fmt: skip
     if isinstance(exc, MoneyError):
         return {str(getattr(exc, "field", "") or "money"): money_message(exc)}
     raise exc
