@@ -33,7 +33,7 @@ from .periods import format_minute, parse_minute, zone
 
 __all__ = ["Catalog"]
 
-R = TypeVar("R", bound=msgspec.Struct)
+R = TypeVar("R", PointOfSale, Category, Article, Table)
 #: prices are in cents: a point of sale takes assets with two decimals
 CENTS = 2
 
@@ -137,7 +137,7 @@ class Catalog(Part):
     def point_in(self, txn: lmdb.Transaction, instance: str, pos_id: str) -> PointOfSale:
         """One point of sale, as ``txn`` sees it."""
         found = self.records.points.get(txn, pos_id) if pos_id else None
-        return self.owned(found, instance, "pos_id")  # type: ignore[no-any-return]
+        return self.owned(found, instance, "pos_id")
 
     def save_point(self, instance: str, data: PointInput, pos_id: str = "") -> PointOfSale:
         """Create (no ``pos_id``) or change a point of sale."""
@@ -204,17 +204,19 @@ class Catalog(Part):
         """One category of ``instance``; NotFound otherwise."""
         with self.store.read() as txn:
             found = self.records.categories.get(txn, category_id) if category_id else None
-        return self.owned(found, instance, "category_id")  # type: ignore[no-any-return]
+        return self.owned(found, instance, "category_id")
 
     def save_category(self, instance: str, data: CategoryInput, category_id: str = "") -> Category:
         """Create or change a category."""
         errors = self.category_problems(data)
 
         def build(current: Category | None, position: int) -> Category:
-            fields = {"name": data.name.strip(), "colour": data.colour.lower()}
+            name, colour = data.name.strip(), data.colour.lower()
             if current is not None:
-                return msgspec.structs.replace(current, **fields)
-            return Category(id=new_id(), instance=instance, position=position, **fields)
+                return msgspec.structs.replace(current, name=name, colour=colour)
+            return Category(
+                id=new_id(), instance=instance, name=name, colour=colour, position=position
+            )
 
         return self._save(
             self.records.categories, instance, category_id, "category_id", errors, build
@@ -245,7 +247,7 @@ class Catalog(Part):
         """One article of ``instance``; NotFound otherwise."""
         with self.store.read() as txn:
             found = self.records.articles.get(txn, article_id) if article_id else None
-        return self.owned(found, instance, "article_id")  # type: ignore[no-any-return]
+        return self.owned(found, instance, "article_id")
 
     def save_article(self, instance: str, data: ArticleInput, article_id: str = "") -> Article:
         """Create or change an article."""

@@ -26,7 +26,7 @@ from core.store import Tx
 from .common import Part
 from .errors import NotFound, RegisterError
 from .model import RegisterConfig
-from .periods import business_date, local_datetime, next_boundary, zone
+from .periods import UTC, business_date, local_datetime, next_boundary, zone
 from .records import closure_key
 from .report import build_report
 from .report_model import Closure, Report
@@ -51,7 +51,7 @@ class Period:
 class Closures(Part):
     """The closures of each instance and the open period."""
 
-    def list(self, instance: str, *, limit: int = 100) -> list[Closure]:
+    def closed(self, instance: str, *, limit: int = 100) -> list[Closure]:
         """The instance's closures, newest first."""
         with self.store.read() as txn:
             return list(
@@ -80,8 +80,8 @@ class Closures(Part):
             return None
         last = self._last_in(txn, instance)
         start = last.end if last is not None else config.started_at
-        tz = zone(config.timezone) or zone("UTC")
-        end = next_boundary(start, config.closure_minute, tz)  # type: ignore[arg-type]
+        tz = zone(config.timezone) or UTC
+        end = next_boundary(start, config.closure_minute, tz)
         return Period(config, start, end, end <= now)
 
     def period(self, instance: str) -> Period | None:
@@ -108,11 +108,11 @@ class Closures(Part):
             if period is None:
                 raise RegisterError("period", N_("Nothing to close yet."))
             config = period.config
-            tz = zone(config.timezone) or zone("UTC")
+            tz = zone(config.timezone) or UTC
             end = period.end
             if not period.due:
                 if not early:
-                    when = local_datetime(end, tz).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
+                    when = local_datetime(end, tz).strftime("%Y-%m-%d %H:%M")
                     raise RegisterError(
                         "period", N_("The current period ends at %(when)s."), when=when
                     )
@@ -125,7 +125,7 @@ class Closures(Part):
                 key=closure_key(instance, number), instance=instance, number=number,
                 start=period.start, end=end, early=not period.due, closed_at=now,
                 closed_by=author,
-                business_date=business_date(period.start, config.closure_minute, tz).isoformat(),  # type: ignore[arg-type]
+                business_date=business_date(period.start, config.closure_minute, tz).isoformat(),
                 report=report,
             )  # fmt: skip
             return self.records.closures.insert(tx, closure)

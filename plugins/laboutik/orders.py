@@ -118,7 +118,7 @@ class Orders(Part):
     def get_in(self, txn: lmdb.Transaction, instance: str, order_id: str) -> Order:
         """One order, as ``txn`` sees it."""
         found = self.records.orders.get(txn, order_id) if order_id else None
-        return self.owned(found, instance, "order_id")  # type: ignore[no-any-return]
+        return self.owned(found, instance, "order_id")
 
     def active(self, instance: str) -> list[Order]:
         """Orders still to pay or to serve, oldest first."""
@@ -280,4 +280,4 @@ class Orders(Part):
         table = self.owned(found, instance, "table_id")
         if table.archived:
             raise NotFound("table_id", N_("This table is archived."))
-        return table  # type: ignore[no-any-return]
+        return table

@@ -87,19 +87,20 @@ class OrderPayments(Part):
                 raise UnknownCardError(cleaned)
             pos = self.lb.catalog.point_in(tx.txn, instance, order.pos_id)
             assets = self._assets(tx.txn, instance, pos.asset_order)
-            sale = {
-                "operation_id": money_operation_id(instance, operation_id),
-                "payer": WalletRef.card(card.id),
-                "instance": instance,
-                "asset_ids": assets,
-                "author": author,
-            }
+
+            def sale(amount: int) -> Operation:
+                return self.money.sale_in(
+                    tx, operation_id=money_operation_id(instance, operation_id),
+                    payer=WalletRef.card(card.id), instance=instance, amount=amount,
+                    asset_ids=assets, author=author,
+                )  # fmt: skip
+
             try:
-                operation = self.money.sale_in(tx, amount=want, **sale)
+                operation = sale(want)
             except InsufficientFunds as exc:
                 if not partial or exc.available <= 0:
                     raise
-                operation = self.money.sale_in(tx, amount=exc.available, **sale)
+                operation = sale(exc.available)
             if operation.replayed:
                 raise RegisterError("operation_id", N_("This operation id was already used."))
             legs = self._legs(tx.txn, operation)
@@ -198,8 +199,9 @@ class OrderPayments(Part):
         usable = []
         for asset_id in order:
             asset = self.money.assets.get_in(txn, asset_id)
-            usable_here = asset is not None and not asset.archived
-            if usable_here and self.money.federations.accepts_in(txn, instance, asset):
+            if asset is None or asset.archived:
+                continue
+            if self.money.federations.accepts_in(txn, instance, asset):
                 usable.append(asset_id)
         if not usable:
             raise RegisterError("asset_order", N_("No asset of this point of sale is usable now."))

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
     "NS",
+    "UTC",
     "business_date",
     "format_minute",
     "last_boundary",
@@ -30,6 +31,8 @@ __all__ = [
 ]
 
 NS = 1_000_000_000
+#: the zone used when an instance's is unknown
+UTC = ZoneInfo("UTC")
 _HHMM = re.compile(r"^([01]?\d|2[0-3])[:hH]([0-5]\d)$")
 
 

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core import Collection, Index, Store
 
 from .model import (
@@ -57,7 +59,7 @@ class RegisterRecords:
     """Every collection of the cash register, on one store."""
 
     def __init__(self, store: Store) -> None:
-        by_instance = Index("instance", lambda r: r.instance)
+        by_instance: Index[Any] = Index("instance", lambda r: r.instance)
         self.config = Collection(store, "laboutik_config", RegisterConfig, key=lambda c: c.instance)
         self.points = Collection(
             store, "laboutik_points", PointOfSale, key=lambda p: p.id, indexes=(by_instance,)

@@ -24,7 +24,7 @@ from core.wallets.model import MONEY_CATEGORIES
 
 from .amounts import format_money, format_rate, round_half_up, vat_split
 from .model import CounterKind, Method, OrderStatus, journal_key
-from .periods import local_datetime, zone
+from .periods import UTC, local_datetime, zone
 from .report_model import (
     AssetAmount,
     CashLine,
@@ -116,7 +116,7 @@ def _sales(report: Report, sales: list, points: dict[str, str]) -> None:
         report.vat.append(VatLine(rate=rate, gross=vat[rate], net=net, vat=tax))
 
 
-def _payments(report, payments, assets, cards, drawer) -> None:  # type: ignore[no-untyped-def]
+def _payments(report, payments, assets, cards, drawer) -> None:
     methods = {m: ReportLine(key=m.value, label=m.value) for m in Method}
     by_asset: dict[int, int] = defaultdict(int)
     start, end = report.start, report.end
@@ -143,7 +143,7 @@ def _payments(report, payments, assets, cards, drawer) -> None:  # type: ignore[
     ]
 
 
-def _counter(report, operations, assets, cards, drawer) -> None:  # type: ignore[no-untyped-def]
+def _counter(report, operations, assets, cards, drawer) -> None:
     refills: dict[tuple[int, str], ReportLine] = {}
     bonuses: dict[int, int] = defaultdict(int)
     refunds: dict[int, int] = defaultdict(int)
@@ -236,9 +236,9 @@ def report_csv(report: Report) -> str:
     def row(section: str, key: str, label: str, count: int, amount: int) -> None:
         writer.writerow([section, key, label, count, amount, format_money(amount, language)])
 
-    tz = zone(report.timezone) or zone("UTC")
+    tz = zone(report.timezone) or UTC
     for key, at in (("start", report.start), ("end", report.end)):
-        writer.writerow(["period", key, local_datetime(at, tz).isoformat(), 0, 0, ""])  # type: ignore[arg-type]
+        writer.writerow(["period", key, local_datetime(at, tz).isoformat(), 0, 0, ""])
     row("summary", "sales", "", report.orders, report.sales_total)
     row("summary", "average_basket", "", report.orders, report.average_basket)
     row("summary", "cards", "", report.cards, 0)
@@ -270,8 +270,8 @@ def report_csv(report: Report) -> str:
         row("cash_in", key, cash.name, 0, cash.cash_in)
         row("cash_out", key, cash.name, 0, cash.cash_out)
         row("cash_expected", key, cash.name, 0, cash.expected)
-    for item in report.outstanding:
-        row("held_by_public", str(item.asset_id), item.code, 0, item.held_by_public)
-        if item.issued_here:
-            row("owed_as_issuer", str(item.asset_id), item.code, 0, item.owed_as_issuer)
+    for held in report.outstanding:
+        row("held_by_public", str(held.asset_id), held.code, 0, held.held_by_public)
+        if held.issued_here:
+            row("owed_as_issuer", str(held.asset_id), held.code, 0, held.owed_as_issuer)
     return out.getvalue()

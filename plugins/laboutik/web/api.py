@@ -272,7 +272,7 @@ def closures(
             early=c.early,
             sales_total=c.report.sales_total,
         )
-        for c in lb(network).closures.list(instance.slug)
+        for c in lb(network).closures.closed(instance.slug)
     ]
 
 

@@ -32,7 +32,7 @@ def _closures_page(
     period = closures.period(instance.slug)
     return render(
         "closures.html", status=status, period=period, preview=closures.preview(instance.slug),
-        closures=closures.list(instance.slug), errors=errors or {},
+        closures=closures.closed(instance.slug), errors=errors or {},
         timezone=period.config.timezone if period else "Europe/Paris",
         assets={a.id: a for a in network.money.assets.all()},
     )  # fmt: skip

@@ -24,7 +24,7 @@ from core.wallets.messages import money_message
 
 from ..amounts import AmountError, format_money, format_rate, parse_amount
 from ..errors import FormErrors, NotFound, Problem, RegisterError
-from ..periods import local_datetime, zone
+from ..periods import UTC, local_datetime, zone
 from ..service import Laboutik, laboutik_of
 
 __all__ = [
@@ -60,8 +60,8 @@ def rate(points: int) -> str:
 
 def moment(at: int, timezone: str = "Europe/Paris") -> str:
     """A moment (ns) as local ``YYYY-MM-DD HH:MM``."""
-    tz = zone(timezone) or zone("UTC")
-    return local_datetime(at, tz).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
+    tz = zone(timezone) or UTC
+    return local_datetime(at, tz).strftime("%Y-%m-%d %H:%M")
 
 
 def render(name: str, *, status: int = 200, **context: Any) -> Template:

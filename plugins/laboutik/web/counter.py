@@ -6,7 +6,7 @@ confirms it (a POST). Each form carries an operation id: submitting it twice doe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -68,11 +68,12 @@ async def refill(
     if form.errors:
         return _refill_page(network, instance, pos_id, values=form.values(), errors=form.errors,
                             status=422)  # fmt: skip
-    method = form.text("method")
+    typed = form.text("method")
+    method = Method(typed) if typed in ("cash", "card") else cast(Method, typed)
     try:
         done = lb(network).counter.refill(
-            instance.slug, pos_id, uid=form.text("uid"), asset_id=int(asset) if asset.isdigit()
-            else 0, amount=amount, method=Method(method) if method in ("cash", "card") else method,
+            instance.slug, pos_id, uid=form.text("uid"),
+            asset_id=int(asset) if asset.isdigit() else 0, amount=amount, method=method,
             operation_id=form.text("operation_id"), author=actor.label,
         )  # fmt: skip
     except (RegisterError, MoneyError) as exc:

@@ -9,7 +9,7 @@ the exact shortfall to pay by cash, bank card or another card.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -240,7 +240,7 @@ async def pay(
             )  # fmt: skip
         else:
             done = payments.pay(
-                instance.slug, order_id, method=Method(method) if method in METHODS else method,
+                instance.slug, order_id, method=_method(method),
                 received=received, operation_id=token, author=actor.label,
             )  # fmt: skip
     except (RegisterError, MoneyError) as exc:
@@ -255,6 +255,11 @@ async def pay(
     if done.order.status == OrderStatus.PAID:
         return see_other(f"/caisse/{pos_id}?paye={done.order.id}")
     return see_other(f"/caisse/{pos_id}?commande={done.order.id}")
+
+
+def _method(value: str) -> Method:
+    """The method typed in a form; an unknown one is refused by the service."""
+    return Method(value) if value in METHODS else cast(Method, value)
 
 
 REGISTER_ROUTES = [

@@ -137,9 +137,9 @@ def test_a_closure_is_recorded_once_and_stays_as_it_was(shop):
     assert shop.lb.closures.get("bar", 1) == first
     second = shop.lb.closures.close("bar", author="t", early=True)
     assert (second.number, second.start) == (2, first.end)
-    assert [c.number for c in shop.lb.closures.list("bar")] == [2, 1]
+    assert [c.number for c in shop.lb.closures.closed("bar")] == [2, 1]
     assert shop.lb.closures.get("bar", 1).report == first.report
-    assert shop.lb.closures.list("other") == []
+    assert shop.lb.closures.closed("other") == []
     with pytest.raises(RegisterError):
         shop.lb.closures.get("other", 1)
 
@@ -197,5 +197,5 @@ def test_days_close_at_the_closure_hour_around_a_daylight_saving_change(shop):
     ]
     assert done[0].end - done[0].start == 23 * 3600 * NS  # the short day
     assert lb.closures.close_due("night", author="cron") == []
-    assert [c.number for c in lb.closures.list("night")] == [3, 2, 1]
+    assert [c.number for c in lb.closures.closed("night")] == [3, 2, 1]
     assert lb.closures.period("night").start == done[-1].end

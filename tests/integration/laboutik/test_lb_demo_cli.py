@@ -23,7 +23,7 @@ def test_the_demo_venue_has_a_bar_sales_and_a_closed_day(tmp_path):
         menu = {c.name: [a.name for a in items] for c, items in lb.catalog.menu(VENUE, bar.id)}
         assert set(menu) == {"Bières", "Softs", "Cuisine"}
         assert lb.orders.session(VENUE, bar.id).card_id  # opened with the staff card
-        (closure,) = lb.closures.list(VENUE)
+        (closure,) = lb.closures.closed(VENUE)
         report = closure.report
         assert report.orders == 3 and report.sales_total == 4400
         assert {line.key: line.amount for line in report.by_method}["cash"] > 0  # a split
@@ -52,4 +52,4 @@ def test_close_and_bench_commands(tmp_path):
     figures = json.loads(result.output)
     assert figures["orders"] == 20 and figures["invariants_ok"] and figures["p99_ms"] > 0
     with Network.open(load_settings(data)) as network:
-        assert [c.number for c in laboutik_of(network).closures.list(VENUE)] == [2, 1]
+        assert [c.number for c in laboutik_of(network).closures.closed(VENUE)] == [2, 1]
