@@ -249,3 +249,63 @@ def test_closing_a_day_from_the_page_and_reading_it_again(shop, browse):
     assert "summary,sales,,1,1300,13.00" in csv.text
     assert treasurer.client.get("/caisse/clotures/9", headers=HTML).status_code == 404
     assert treasurer.client.get("/caisse/clotures/abc", headers=HTML).status_code == 404
+
+
+def test_pages_in_english_and_a_category_form_keeps_its_values(shop, browse):
+    admin = browse("admin")
+    admin.get("/caisse")
+    admin.post("/-/langue", {"lang": "en", "suite": "/caisse"})
+    page = admin.get("/caisse")
+    assert "Points of sale" in page.text and "Tables: left to pay, left to serve" in page.text
+    admin.get("/admin/caisse/categories/nouvelle")
+    page = admin.post("/admin/caisse/categories", {"name": "Desserts", "colour": "pink"})
+    assert page.status_code == 422 and 'value="Desserts"' in page.text
+    assert "Choose a colour written #rrggbb." in page.text
+    assert "Desserts" not in [c.name for c in shop.lb.catalog.categories("bar")]
+
+
+def test_editing_archiving_and_the_other_register_buttons(shop, browse):
+    from plugins.laboutik.model import TableInput
+
+    admin = browse("admin")
+    drinks, beer = shop.categories["drinks"], shop.articles["beer"]
+    assert 'value="Drinks"' in admin.get(f"/admin/caisse/categories/{drinks}").text
+    admin.post(f"/admin/caisse/categories/{drinks}", {"name": "Boissons", "colour": "#000000"})
+    assert shop.lb.catalog.category("bar", drinks).name == "Boissons"
+    page = admin.get(f"/admin/caisse/articles/{beer}")
+    assert 'value="6.50"' in page.text and 'value="20"' in page.text
+    admin.post(
+        f"/admin/caisse/articles/{beer}",
+        {"name": "Beer", "price": "7", "vat_rate": "20", "category_id": drinks,
+         "own_colour": "1", "colour": "#ffffff", "points_of_sale": [shop.pos]},
+    )  # fmt: skip
+    edited = shop.lb.catalog.article("bar", beer)
+    assert (edited.price, edited.colour, edited.points_of_sale) == (700, "#ffffff", [shop.pos])
+    admin.post(f"/admin/caisse/articles/{beer}/archiver", {})
+    assert beer not in [a.id for a in shop.lb.catalog.articles("bar")]
+    admin.post(f"/admin/caisse/articles/{beer}/archiver", {"archived": "0"})
+    assert beer in [a.id for a in shop.lb.catalog.articles("bar")]
+    table = shop.lb.catalog.save_table("bar", TableInput(name="T1"))
+    admin.get("/admin/caisse/tables")
+    admin.post(f"/admin/caisse/tables/{table.id}/archiver", {})
+    assert shop.lb.catalog.tables("bar") == []
+    admin.post(f"/admin/caisse/tables/{table.id}/archiver", {"archived": "0"})
+
+    cashier = browse("cashier")
+    cashier.get(f"/caisse/{shop.pos}")
+    page = cashier.post(f"/caisse/{shop.pos}/commandes", {"table_id": table.id})
+    order = order_of(page)
+    assert shop.lb.orders.get("bar", order).table_id == table.id
+    page = cashier.post(
+        f"/caisse/{shop.pos}/ajouter", {"article_id": shop.articles["soda"], "order_id": order}
+    )
+    line = shop.lb.orders.get("bar", order).lines[0].id
+    cashier.post(f"/caisse/{shop.pos}/commandes/{order}/retirer", {"line_id": str(line)})
+    assert shop.lb.orders.get("bar", order).lines == []
+    cashier.post(f"/caisse/{shop.pos}/commandes/{order}/annuler", {})
+    assert shop.lb.orders.get("bar", order).status == OrderStatus.CANCELLED
+    page = cashier.post(f"/caisse/{shop.pos}/fermer", {})
+    assert shop.lb.orders.session("bar", shop.pos) is None and "Fermé" in page.text
+    admin.get("/admin/caisse")
+    admin.post(f"/admin/caisse/points-de-vente/{shop.pos}/archiver", {})
+    assert shop.lb.catalog.points("bar") == []
