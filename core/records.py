@@ -151,6 +151,43 @@ class Collection(Generic[R]):
                 if limit is not None and count >= limit:
                     return
 
+    def range(
+        self,
+        txn: lmdb.Transaction,
+        start: Key,
+        stop: Key,
+        *,
+        limit: int | None = None,
+        reverse: bool = False,
+    ) -> Iterator[R]:
+        """Records whose primary key is in ``[start, stop)``, in key order (newest first with
+        ``reverse``).
+
+        Keys compare as their stored bytes, so a key that starts with a fixed prefix and a
+        zero-padded number (``"le-bisik/00001732924800000000000/..."``) makes a time index:
+        one cursor seek, then only the records of the range are read.
+        """
+        low, high = encode_key(start), encode_key(stop)
+        if low >= high:
+            return
+        count = 0
+        with txn.cursor(db=self._db) as cursor:
+            if reverse:
+                found = cursor.prev() if cursor.set_range(high) else cursor.last()
+                items = cursor.iterprev(keys=True, values=True) if found else iter(())
+            else:
+                items = (
+                    cursor.iternext(keys=True, values=True) if cursor.set_range(low) else iter(())
+                )
+            for pkey, raw in items:
+                key = bytes(pkey)
+                if key < low if reverse else key >= high:
+                    return
+                yield self._decoder.decode(raw)
+                count += 1
+                if limit is not None and count >= limit:
+                    return
+
     def count(self, txn: lmdb.Transaction) -> int:
         """How many records the collection holds."""
         return int(txn.stat(self._db)["entries"])

@@ -145,14 +145,19 @@ class LedgerReads:
     def lookup_transfers(self, ids: Iterable[int]) -> list[Transfer]:
         """The committed transfers found among ``ids``, in order."""
         wanted = _check_ids(ids)
-        found = []
         with self.store.read() as txn:
-            load = self._load_transfer(txn)
-            for transfer_id in wanted:
-                if 0 < transfer_id <= ID_MAX:
-                    f = load(transfer_id)
-                    if f is not None:
-                        found.append(transfer_from_fields(f))
+            return self.lookup_transfers_in(txn, wanted)
+
+    def lookup_transfers_in(self, txn: lmdb.Transaction, ids: Iterable[int]) -> list[Transfer]:
+        """Like :meth:`lookup_transfers`, as ``txn`` sees it: inside a write, the transfers it
+        just created are found, with the timestamp the ledger gave them."""
+        load = self._load_transfer(txn)
+        found = []
+        for transfer_id in _check_ids(ids):
+            if 0 < transfer_id <= ID_MAX:
+                f = load(transfer_id)
+                if f is not None:
+                    found.append(transfer_from_fields(f))
         return found
 
     # -- history, feed, head -------------------------------------------------------------

@@ -212,35 +212,42 @@ class Cards:
         until a replacement is named (calling again with one). Returns the lost card and the
         fusion (None when nothing was fused).
         """
+        return self.store.write(
+            lambda tx: self.declare_lost_in(
+                tx, card_id, replacement_id=replacement_id, author=author
+            )
+        )
 
-        def op(tx: Tx) -> tuple[Card, Operation | None]:
-            card = self._card(tx.txn, card_id)
-            if card.replaced_by:
-                if replacement_id in (None, card.replaced_by):
-                    return card, None
-                raise CardLost(card.id)
-            now = self.clock()
-            lost = msgspec.structs.replace(card, lost_at=card.lost_at or now)
-            fused = None
-            if replacement_id is not None:
-                new = self._replacement(tx.txn, card, replacement_id)
-                if card.owner and not new.owner:
-                    new = msgspec.structs.replace(new, owner=card.owner, claimed_at=now)
-                    self.records.put(tx, new)
-                target = WalletRef.user(new.owner) if new.owner else WalletRef.card(new.id)
-                fused = self.money.fusion_in(
-                    tx, operation_id=f"replace:{card.id}", card_id=card.id, target=target,
-                    author=author,
-                )  # fmt: skip
-                lost = msgspec.structs.replace(lost, replaced_by=new.id)
-            elif card.owner and not card.lost:
-                fused = self.money.fusion_in(
-                    tx, operation_id=f"lost:{card.id}", card_id=card.id,
-                    target=WalletRef.user(card.owner), author=author,
-                )  # fmt: skip
-            return self.records.put(tx, lost), fused
-
-        return self.store.write(op)
+    def declare_lost_in(
+        self, tx: Tx, card_id: str, *, replacement_id: str | None = None, author: str = ""
+    ) -> tuple[Card, Operation | None]:
+        """Inside the caller's write: :meth:`declare_lost`, so a plugin's record of the loss
+        (a cash register's journal) commits with it or not at all."""
+        card = self._card(tx.txn, card_id)
+        if card.replaced_by:
+            if replacement_id in (None, card.replaced_by):
+                return card, None
+            raise CardLost(card.id)
+        now = self.clock()
+        lost = msgspec.structs.replace(card, lost_at=card.lost_at or now)
+        fused = None
+        if replacement_id is not None:
+            new = self._replacement(tx.txn, card, replacement_id)
+            if card.owner and not new.owner:
+                new = msgspec.structs.replace(new, owner=card.owner, claimed_at=now)
+                self.records.put(tx, new)
+            target = WalletRef.user(new.owner) if new.owner else WalletRef.card(new.id)
+            fused = self.money.fusion_in(
+                tx, operation_id=f"replace:{card.id}", card_id=card.id, target=target,
+                author=author,
+            )  # fmt: skip
+            lost = msgspec.structs.replace(lost, replaced_by=new.id)
+        elif card.owner and not card.lost:
+            fused = self.money.fusion_in(
+                tx, operation_id=f"lost:{card.id}", card_id=card.id,
+                target=WalletRef.user(card.owner), author=author,
+            )  # fmt: skip
+        return self.records.put(tx, lost), fused
 
     def set_primary(self, card_id: str, instance: str, *, enabled: bool = True) -> Card:
         """Tie the card to ``instance`` as a staff card (or untie it with ``enabled=False``)."""

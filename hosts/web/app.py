@@ -40,7 +40,13 @@ from hosts.web.analytics import ANALYTICS_ROUTES, AnalyticsSections, analytics_l
 from hosts.web.analytics import NAME as ANALYTICS_SECTIONS
 from hosts.web.api_payment_requests import PAYMENT_REQUEST_API_ROUTES
 from hosts.web.api_wallet import WALLET_API_ROUTES
-from hosts.web.auth import PeopleMiddleware, provide_user, requires_login, requires_role
+from hosts.web.auth import (
+    PeopleMiddleware,
+    provide_actor,
+    provide_user,
+    requires_login,
+    requires_role,
+)
 from hosts.web.errors import EXCEPTION_HANDLERS
 from hosts.web.instances import (
     network_of,
@@ -102,13 +108,15 @@ def declared_access(
 
     Plugins never import the web host, so they cannot attach its guards; they declare instead:
     ``opt={"role": "cashier"}`` (a :class:`core.accounts.Role` value: that role, or admin, on
-    the request's instance, else 401/403, and 404 on the network's home), or
+    the request's instance, else 401/403, and 404 on the network's home; a list such as
+    ``["cashier", "treasurer"]`` admits the holders of any of them), or
     ``opt={"login": True}`` (someone logged in). The host checks the declaration before the
     handler runs, exactly as its own ``requires_role`` and ``requires_login`` guards do.
     """
     role = handler.opt.get("role")
     if role is not None:
-        requires_role(Role(role))(connection, handler)
+        roles = [Role(role)] if isinstance(role, str) else [Role(r) for r in role]
+        requires_role(*roles)(connection, handler)
     elif handler.opt.get("login"):
         requires_login(connection, handler)
 
@@ -216,6 +224,7 @@ def create_app(
             "site": Provide(provide_site, sync_to_thread=False),
             "instance": Provide(provide_instance, sync_to_thread=False),
             "user": Provide(provide_user, sync_to_thread=False),
+            "actor": Provide(provide_actor, sync_to_thread=False),
         },
         exception_handlers={**EXCEPTION_HANDLERS, MoneyError: money_error_handler},
         template_config=TemplateConfig(instance=jinja_engine(plugin_templates(manager))),

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -33,6 +34,7 @@ __all__ = [
     "Actor",
     "PeopleMiddleware",
     "actor_of",
+    "provide_actor",
     "provide_user",
     "requires_login",
     "requires_role",
@@ -131,8 +133,10 @@ def requires_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteH
         raise NotAuthorizedException()
 
 
-def requires_role(role: Role) -> Any:
-    """A guard letting through only holders of ``role`` (or admins) on the request's instance."""
+def requires_role(role: Role, *more: Role) -> Any:
+    """A guard letting through only holders of ``role`` (or of one of ``more``, or admins) on
+    the request's instance."""
+    roles = (role, *more)
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if site_of(connection).instance is None:
@@ -140,9 +144,15 @@ def requires_role(role: Role) -> Any:
         actor = actor_of(connection)
         if actor.user is None and actor.api_key is None:
             raise NotAuthorizedException()
-        if not role_allows(actor.role, role):
+        if not any(role_allows(actor.role, needed) for needed in roles):
             raise PermissionDeniedException()
 
-    guard.__name__ = f"requires_{role.value}"
-    guard.__doc__ = f"Only holders of the role {role.value!r} (or admins) of this instance."
+    names = "_or_".join(r.value for r in roles)
+    guard.__name__ = f"requires_{names}"
+    guard.__doc__ = f"Only holders of the role(s) {names!r} (or admins) of this instance."
     return guard
+
+
+def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+    """The dependency ``actor``: who acts on the request's instance (see :func:`actor_of`)."""
+    return actor_of(request)

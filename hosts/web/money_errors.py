@@ -1,7 +1,8 @@
 """Money errors as people and programs read them: a translated message and an HTTP status.
 
-Every :class:`core.wallets.MoneyError` carries a stable ``code``. :func:`money_message` turns
-it into a sentence in the reader's language (forms show it next to the field, or at the top);
+Every :class:`core.wallets.MoneyError` carries a stable ``code``. :func:`money_message` (from
+:mod:`core.wallets.messages`, where plugins find it too) turns it into a sentence in the
+reader's language (forms show it next to the field, or at the top);
 :func:`money_status` picks the HTTP status; the exception handler :func:`money_error_handler`
 answers the JSON API with RFC 9457 problem details (``code``, ``field`` and ``shortfall``
 where they apply) and people with the error page. Handlers that show a form catch the error
@@ -14,35 +15,13 @@ from typing import Any
 
 from litestar import Request, Response
 
-from core.i18n import N_, current_language
 from core.i18n import gettext as _
 from core.wallets import InsufficientFunds, InvalidInput, MoneyError
-from core.wallets.amounts import format_amount
+from core.wallets.messages import money_message
 from hosts.web.errors import problem, wants_json
 from hosts.web.pages import page
 
 __all__ = ["money_error_handler", "money_message", "money_problem", "money_status"]
-
-_MESSAGES = {
-    "invalid_input": N_("Invalid value for %(field)s: %(reason)s"),
-    "unknown_asset": N_("This asset does not exist."),
-    "unknown_instance": N_("This collective does not exist in the network."),
-    "duplicate_asset_code": N_("Another asset of the network already uses this code."),
-    "primary_asset_exists": N_("The network already has its primary asset."),
-    "asset_archived": N_("This asset is archived: it can no longer be issued nor spent."),
-    "not_issuer": N_("Only the collective that issues this asset can do this."),
-    "asset_not_accepted": N_("This collective does not accept this asset."),
-    "action_not_allowed": N_("This action is not allowed for this asset."),
-    "insufficient_funds": N_("Insufficient balance: %(shortfall)s missing."),
-    "operation_conflict": N_("This operation was already done with other details."),
-    "federation_error": N_("This invitation cannot change in its current state."),
-    "unknown_card": N_("This card is unknown."),
-    "card_already_claimed": N_("This card already belongs to someone else."),
-    "card_lost": N_("This card was declared lost."),
-    "unknown_payment_request": N_("This payment request does not exist."),
-    "payment_request_expired": N_("This payment request has expired: ask for a new one."),
-    "payment_request_closed": N_("This payment request was cancelled or already paid."),
-}
 
 _STATUS = {
     "invalid_input": 422,
@@ -52,25 +31,6 @@ _STATUS = {
     "unknown_payment_request": 404,
     "not_issuer": 403,
 }
-
-
-def _amount(cents: int, decimals: int = 2) -> str:
-    """``1250`` → ``12,50`` in French, ``12.50`` in English (integer arithmetic only)."""
-    return format_amount(cents, decimals, lang=current_language())
-
-
-def money_message(exc: MoneyError, *, decimals: int = 2, unit: str = "") -> str:
-    """The error in the reader's language; ``decimals`` (and ``unit``, an asset code) format a
-    shortfall."""
-    template = _MESSAGES.get(exc.code)
-    if template is None:
-        return str(exc)
-    if isinstance(exc, InvalidInput):
-        return _(template, field=exc.field, reason=exc.message)
-    if isinstance(exc, InsufficientFunds):
-        shortfall = _amount(exc.shortfall, decimals) + (f" {unit}" if unit else "")
-        return _(template, shortfall=shortfall)
-    return _(template)
 
 
 def money_status(exc: MoneyError) -> int:

@@ -2,7 +2,8 @@
 
 - ``smtp``: aiosmtpd on 127.0.0.1, keeping every e-mail it receives;
 - ``server``: ``tirelire serve`` (granian) in a subprocess on a free port, its data directory
-  in ``tmp_path`` and its mail going to ``smtp``; stopped at the end;
+  in ``tmp_path`` and its mail going to ``smtp``; stopped at the end (``serving(data, log)``
+  does the same for a data directory a test prepared);
 - ``page``: a Playwright page in Debian's Chromium (``/usr/bin/chromium``; the test is skipped
   where it is missing, and fails in CI where ``.ci/run`` installs it);
 - ``shot(page, name)``: a screenshot into ``tests/e2e/artifacts/`` (git-ignored).
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -41,6 +43,38 @@ def smtp() -> Iterator[SmtpServer]:
         yield server
 
 
+@contextmanager
+def serving(data: Path, log_path: Path) -> Iterator[int]:
+    """``tirelire serve`` on ``data`` in a subprocess on a free port (its port), then stopped."""
+    port = free_port()
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hosts", "serve", "--port", str(port), "--data", str(data)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/-/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(log_path.read_text())
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
 @pytest.fixture
 def server(tmp_path: Path, smtp: SmtpServer) -> Iterator[str]:
     """The address of a freshly started ``tirelire serve``."""
@@ -52,34 +86,8 @@ def server(tmp_path: Path, smtp: SmtpServer) -> Iterator[str]:
         'sender = "tirelire <noreply@test.org>"\n',
         encoding="utf-8",
     )
-    port = free_port()
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hosts", "serve", "--port", str(port), "--data", str(data)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-    )
-    base = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/-/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((tmp_path / "server.log").read_text())
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    with serving(data, tmp_path / "server.log") as port:
+        yield f"http://localhost:{port}"
 
 
 @pytest.fixture

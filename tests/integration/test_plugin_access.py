@@ -1,7 +1,7 @@
 """Plugin routes declare who may use them (``opt``); the host enforces it like its own guards.
 
-A throwaway plugin registers three routes: one for cashiers, one for anyone logged in, one
-open. Instance A enabled it, B too; people hold roles on A only.
+A throwaway plugin registers four routes: one for cashiers, one for cashiers or treasurers,
+one for anyone logged in, one open. Instance A enabled it, B too; people hold roles on A only.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.testing import TestClient
 
 from core import Instance, Network, hookimpl, load_settings
@@ -32,6 +33,12 @@ def for_people() -> dict[str, str]:
     return {"ok": "login"}
 
 
+@get("/caisse/cloture", sync_to_thread=False, opt={"role": ["cashier", "treasurer"]})
+def for_cashiers_or_treasurers(actor: NamedDependency[Any]) -> dict[str, str]:
+    """A route for either role; the ``actor`` dependency says who acts."""
+    return {"ok": "either", "actor": actor.label, "role": actor.role.value}
+
+
 @get("/public", sync_to_thread=False)
 def for_everyone() -> dict[str, str]:
     """No declaration: open to all (on instances that enabled the plugin)."""
@@ -43,7 +50,7 @@ class Register:
 
     @hookimpl
     def register_routes(self, register: Callable[[Any], None]) -> None:
-        for handler in (for_cashiers, for_people, for_everyone):
+        for handler in (for_cashiers, for_people, for_everyone, for_cashiers_or_treasurers):
             register(handler)
 
 
@@ -104,3 +111,20 @@ def test_login_and_open_routes(net: Network) -> None:
             "/moi", headers={"host": "b.localhost", "accept": "text/html"}, follow_redirects=False
         )
         assert page.headers["location"].startswith("/connexion")
+
+
+def test_a_list_of_roles_admits_any_of_them_and_the_actor_is_provided(net: Network) -> None:
+    treasurer = {"cookie": f"{SESSION_COOKIE}={session_of(net, 't@a.fr', Role.TREASURER)}"}
+    cashier = {"cookie": f"{SESSION_COOKIE}={session_of(net, 'c@a.fr', Role.CASHIER)}"}
+    member = {"cookie": f"{SESSION_COOKIE}={session_of(net, 'm@a.fr', Role.MEMBER)}"}
+    key, secret = net.api_keys.create("a", Role.TREASURER, "compta de A")
+    with TestClient(create_app(net)) as client:
+        for who in (treasurer, cashier, {"authorization": f"Bearer {secret}"}):
+            assert status(client, "a.localhost", "/caisse/cloture", **who) == 200
+        assert status(client, "a.localhost", "/caisse/cloture", **member) == 403
+        assert status(client, "b.localhost", "/caisse/cloture", **treasurer) == 403
+        answer = client.get(
+            "/caisse/cloture",
+            headers={"host": "a.localhost", "authorization": f"Bearer {secret}"},
+        ).json()
+        assert answer == {"ok": "either", "actor": f"key:{key.id}", "role": "treasurer"}

@@ -32,8 +32,10 @@ def guarded_routes(app) -> list[tuple[str, str, str]]:
         if not isinstance(route, HTTPRoute):
             continue
         for handler in route.route_handlers:
-            role = handler.opt.get("role")
-            if role not in GUARDED:
+            declared = handler.opt.get("role")
+            roles = [declared] if isinstance(declared, str) else list(declared or ())
+            role = next((r for r in roles if r in GUARDED), None)
+            if role is None:
                 continue
             path = re.sub(r"\{[^}]+\}", "x", route.path)
             for method in sorted(handler.http_methods - {"HEAD", "OPTIONS"}):

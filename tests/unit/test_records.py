@@ -128,3 +128,18 @@ def test_long_index_values_and_bad_primary_keys(people):
     words = Collection(store, "words", Person, key=lambda p: p.email)
     with pytest.raises(ValueError, match="primary key"):
         store.write(lambda tx: words.put(tx, Person(id=1, email="")))
+
+
+def test_range_reads_a_half_open_key_interval_both_ways(people):
+    store, coll = people
+    for i in (1, 3, 5, 7, 9):
+        store.write(lambda tx, i=i: coll.put(tx, Person(id=i, email=f"{i}@x.fr")))
+    with store.read() as txn:
+        assert [p.id for p in coll.range(txn, 3, 9)] == [3, 5, 7]
+        assert [p.id for p in coll.range(txn, 2, 8, reverse=True)] == [7, 5, 3]
+        assert [p.id for p in coll.range(txn, 0, 100, limit=2)] == [1, 3]
+        assert [p.id for p in coll.range(txn, 0, 100, reverse=True, limit=2)] == [9, 7]
+        assert list(coll.range(txn, 5, 5)) == []
+        assert list(coll.range(txn, 10, 20)) == []
+        assert list(coll.range(txn, 10, 20, reverse=True)) == []
+        assert list(coll.range(txn, 0, 1, reverse=True)) == []

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from core.analytics.reports import ReportResult
 from core.i18n import current_language
+from core.wallets.amounts import format_amount as _format_amount
 
 __all__ = ["MONEY_COLUMNS", "format_amount", "format_cell", "svg_chart"]
 
@@ -26,14 +27,8 @@ LEFT, RIGHT, TOP, BOTTOM = 90, 16, 16, 64
 
 
 def format_amount(value: int, decimals: int) -> str:
-    """An amount in the smallest unit as text (``1 234,56`` in French, ``1,234.56`` else)."""
-    sign = "-" if value < 0 else ""
-    units, frac = divmod(abs(int(value)), 10**decimals) if decimals else (abs(int(value)), 0)
-    french = current_language() == "fr"
-    whole = f"{units:,}".replace(",", "\u202f" if french else ",")
-    if not decimals:
-        return sign + whole
-    return f"{sign}{whole}{',' if french else '.'}{frac:0{decimals}d}"
+    """An amount in the smallest unit as text in the reader's language (``1 234,56``)."""
+    return _format_amount(int(value), decimals, lang=current_language())
 
 
 def format_cell(column: str, value: Any, row: dict[str, Any]) -> str:

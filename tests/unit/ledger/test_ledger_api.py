@@ -73,6 +73,17 @@ def test_lookups_skip_missing_and_keep_order(ledger: Ledger) -> None:
         ledger.lookup_accounts(["1"])  # type: ignore[list-item]
 
 
+def test_lookup_transfers_in_sees_the_transfers_of_its_own_write(ledger: Ledger) -> None:
+    def op(tx):
+        assert ledger.create_transfers_in(tx, [t(7, amount=3)]) == [R.OK]
+        (seen,) = ledger.lookup_transfers_in(tx.txn, [7, 99])
+        return seen
+
+    seen = ledger.store.write(op)
+    (committed,) = ledger.lookup_transfers([7])
+    assert seen.amount == 3 and seen.timestamp == committed.timestamp > 0
+
+
 def test_account_transfers_pages(ledger: Ledger) -> None:
     for start in range(1, 40, 10):  # several batches: several history entries per account
         batch = [t(i, d=1 if i % 2 else 5, c=2) for i in range(start, start + 10)]

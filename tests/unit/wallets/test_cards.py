@@ -165,6 +165,25 @@ def test_a_lost_anonymous_card_moves_its_balances_to_a_replacement(world):
     assert world.money.cards.declare_lost(old.id) == (lost, None)  # again: nothing changes
 
 
+def test_declare_lost_in_commits_or_rolls_back_with_the_callers_write(world):
+    old = world.money.cards.add(uid="04A1B2C3", number="1")
+    new = world.money.cards.add(uid="04A1B2C4", number="2")
+    world.money.refill(operation_id="r", wallet=WalletRef.card(old.id), asset_id=1, amount=500)
+
+    def failing(tx):
+        world.money.cards.declare_lost_in(tx, old.id, replacement_id=new.id, author="bar")
+        raise RuntimeError("the caller's own record failed")
+
+    with pytest.raises(RuntimeError):
+        world.store.write(failing)
+    assert not world.money.cards.get(old.id).lost
+    assert world.balance(WalletRef.card(old.id), world.primary) == 500
+    lost, fusion = world.store.write(
+        lambda tx: world.money.cards.declare_lost_in(tx, old.id, replacement_id=new.id)
+    )
+    assert lost.replaced_by == new.id and fusion.amount == 500
+
+
 def test_a_lost_anonymous_card_without_replacement_keeps_its_balance_until_one_is_named(world):
     old = world.money.cards.add(uid="04A1B2C3", number="1")
     world.money.refill(operation_id="r", wallet=WalletRef.card(old.id), asset_id=1, amount=300)

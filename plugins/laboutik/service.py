@@ -1,0 +1,66 @@
+"""The cash register's service: one object per network holding every part.
+
+``laboutik_of(network)`` returns it (built on first use, then kept for that network object):
+the web handlers, the command line and the demo all go through it. Its parts:
+
+| part | what |
+|---|---|
+| ``catalog`` | settings, points of sale, categories, articles, tables (:mod:`.catalog`) |
+| ``orders`` | opening points of sale, orders, lines and their states (:mod:`.orders`) |
+| ``payments`` | paying orders: card, cash, bank card, split (:mod:`.payments`) |
+| ``counter`` | refills with bonus, refunds, lost cards (:mod:`.counter`) |
+| ``closures`` | the open period, closing days, the reports (:mod:`.closures`) |
+
+The two calls the terminal's tap will make (phase 2) are single calls here:
+``lb.payments.pay_with_card(instance, order_id, uid=X, operation_id=T, author=...)`` and
+``lb.orders.open_session(instance, pos_id, primary_card_uid=Y, author=...)``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections.abc import Callable
+
+from core import Network
+
+from .catalog import Catalog
+from .closures import Closures
+from .counter import Counter
+from .orders import Orders
+from .payments import OrderPayments
+from .records import RegisterRecords
+
+__all__ = ["Laboutik", "laboutik_of"]
+
+
+class Laboutik:
+    """Every part of the cash register, on one network."""
+
+    def __init__(self, network: Network, *, clock_ns: Callable[[], int] = time.time_ns) -> None:
+        self.network = network
+        self.store = network.store
+        self.money = network.money
+        self.clock_ns = clock_ns
+        self.records = RegisterRecords(network.store)
+        self.catalog = Catalog(self)
+        self.orders = Orders(self)
+        self.payments = OrderPayments(self)
+        self.counter = Counter(self)
+        self.closures = Closures(self)
+
+
+_SERVICES: weakref.WeakKeyDictionary[Network, Laboutik] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def laboutik_of(network: Network) -> Laboutik:
+    """The register service of ``network`` (its collections are opened once, outside writes)."""
+    found = _SERVICES.get(network)
+    if found is None:
+        with _LOCK:
+            found = _SERVICES.get(network)
+            if found is None:
+                found = _SERVICES[network] = Laboutik(network)
+    return found
