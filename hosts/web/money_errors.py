@@ -38,6 +38,7 @@ _MESSAGES = {
     "unknown_card": N_("This card is unknown."),
     "card_already_claimed": N_("This card already belongs to someone else."),
     "card_lost": N_("This card was declared lost."),
+    "card_holds_money": N_("This card holds money: scan its QR code to link it."),
 }
 
 _STATUS = {
