@@ -6,6 +6,10 @@
 | ``POST /api/grants`` | treasurer, admin | offer an amount of one of this instance's assets |
 | ``POST /api/corrections`` | treasurer, admin | move an amount, with a reason |
 
+Bodies are decoded strictly (:func:`strict_body`): Litestar converts request data laxly (the
+string ``"5"`` would become the integer 5), which money must not do: an amount is a JSON
+integer in the smallest unit, never a string nor a float.
+
 Every action is idempotent given the caller's ``operation_id``: a retry returns the first
 operation (``replayed: true``, HTTP 200 instead of 201) and moves nothing. A sale the balances
 do not cover is a 409 problem with ``code: insufficient_funds`` and the exact ``shortfall``;
@@ -21,7 +25,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import lmdb
+import msgspec
 from litestar import Request, Response, post
+from litestar.exceptions import ValidationException
 from litestar.params import JSONBody
 
 from core.accounts import normalize_email
@@ -29,6 +35,8 @@ from core.network import Network
 from core.store import Tx
 from core.wallets import (
     Asset,
+    Card,
+    CardLost,
     InvalidInput,
     Money,
     NotIssuer,
@@ -60,10 +68,27 @@ from hosts.web.money_web import (
     request_instance,
 )
 
-__all__ = ["MONEY_API_ROUTES", "grouped_write"]
+__all__ = ["MONEY_API_ROUTES", "grouped_write", "strict_body"]
 
 TAGS = ["money: actions"]
 T = TypeVar("T")
+_DECODERS: dict[type[Any], msgspec.json.Decoder[Any]] = {
+    kind: msgspec.json.Decoder(kind) for kind in (SaleIn, GrantIn, CorrectionIn)
+}
+
+
+async def strict_body(request: Request[Any, Any, Any], kind: type[T]) -> T:
+    """The JSON body decoded as ``kind`` with msgspec's strict rules; 400 naming the field."""
+    try:
+        return _DECODERS[kind].decode(await request.body())  # type: ignore[no-any-return]
+    except msgspec.ValidationError as exc:
+        path = str(exc).rpartition("at `$.")[2].rstrip("`")
+        raise ValidationException(
+            detail=f"Validation failed for {request.method} {request.url.path}",
+            extra=[
+                {"message": str(exc), "key": path if path != str(exc) else "", "source": "body"}
+            ],
+        ) from None
 
 
 async def grouped_write(network: Network, fn: Callable[[Tx], T]) -> T:
@@ -79,8 +104,8 @@ def normalize_email_or_fail(value: str, field: str = "user_email") -> str:
         raise InvalidInput(field, "not an e-mail address") from None
 
 
-def _card_wallet(money: Money, txn: lmdb.Transaction, field: str, value: str) -> WalletRef:
-    """Inside a transaction: the wallet a card pays from (its user's once claimed)."""
+def _card_of(money: Money, txn: lmdb.Transaction, field: str, value: str) -> Card:
+    """Inside a transaction: the card named by its UID, number or QR code; UnknownCard."""
     records = money.card_records
     if field == "card_uid":
         try:
@@ -93,6 +118,11 @@ def _card_wallet(money: Money, txn: lmdb.Transaction, field: str, value: str) ->
         card = records.get_by(txn, "number", value)
     if card is None:
         raise UnknownCard(value[:64])
+    return card
+
+
+def _holder(card: Card) -> WalletRef:
+    """The wallet a card's balances live in: its user's once claimed, else its own."""
     return WalletRef.user(card.owner) if card.owner else WalletRef.card(card.id)
 
 
@@ -125,6 +155,7 @@ async def api_sale(request: Request[Any, Any, Any], data: JSONBody[SaleIn]) -> R
     201 with the operation and the payer's balances; 200 for a replay; 409 with the exact
     ``shortfall`` when the balances (in the assets this instance accepts) do not cover it.
     """
+    data = await strict_body(request, SaleIn)  # the same body, decoded strictly
     slug = request_instance(request).slug
     network = network_of(request)
     money = network.money
@@ -142,9 +173,10 @@ async def api_sale(request: Request[Any, Any, Any], data: JSONBody[SaleIn]) -> R
             user = network.accounts.users.get_by(tx.txn, "email", email)
             if user is None:
                 raise InvalidInput("user_email", "no person has this e-mail address")
-            payer = WalletRef.user(user.id)
-        else:
-            payer = _card_wallet(money, tx.txn, field, value)
+            payer = holder = WalletRef.user(user.id)
+        else:  # the service refuses a lost card and pays a claimed one from its user's wallet
+            card = _card_of(money, tx.txn, field, value)
+            payer, holder = WalletRef.card(card.id), _holder(card)
         operation = money.sale_in(
             tx,
             operation_id=data.operation_id,
@@ -154,7 +186,7 @@ async def api_sale(request: Request[Any, Any, Any], data: JSONBody[SaleIn]) -> R
             asset_ids=assets,
             author=author,
         )
-        return operation, _balances(money, tx.txn, payer)
+        return operation, _balances(money, tx.txn, holder)
 
     operation, balances = await grouped_write(network, op)
     answer = SaleOut(operation=operation_out(operation), balances=balances)
@@ -181,6 +213,7 @@ async def api_grant(
     request: Request[Any, Any, Any], data: JSONBody[GrantIn]
 ) -> Response[OperationOut]:
     """Offer an amount to a person (by e-mail: made if new) or a card; 201, or 200 on replay."""
+    data = await strict_body(request, GrantIn)  # the same body, decoded strictly
     slug = request_instance(request).slug
     network = network_of(request)
     money = network.money
@@ -197,8 +230,8 @@ async def api_grant(
         asset = _own_asset(money, tx.txn, data.asset_id, slug)
         if email:
             wallet = WalletRef.user(network.accounts.ensure_user(tx, email).id)
-        else:
-            wallet = _card_wallet(money, tx.txn, field, value)
+        else:  # resolved by the service: a lost card is refused
+            wallet = WalletRef.card(_card_of(money, tx.txn, field, value).id)
         return money.grant_in(
             tx,
             operation_id=data.operation_id,
@@ -235,7 +268,9 @@ def _wallet(
                 card = None
         if card is None:
             raise InvalidInput(field, "no card has this number or UID")
-        return WalletRef.user(card.owner) if card.owner else WalletRef.card(card.id)
+        if card.lost:  # a correction names wallets as they are: never a dead card's
+            raise CardLost(card.id)
+        return _holder(card)
     if network.instances.records.get(txn, value) is None:
         raise InvalidInput(field, "no instance has this slug")
     return WalletRef.instance(value)
@@ -252,6 +287,7 @@ async def api_correction(
     request: Request[Any, Any, Any], data: JSONBody[CorrectionIn]
 ) -> Response[OperationOut]:
     """A new transfer between two wallets, with a reason; the author is whoever acts."""
+    data = await strict_body(request, CorrectionIn)  # the same body, decoded strictly
     slug = request_instance(request).slug
     network = network_of(request)
     money = network.money

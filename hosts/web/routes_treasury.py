@@ -24,7 +24,7 @@ from litestar.response import Redirect
 
 from core.i18n import gettext as _
 from core.store import Tx
-from core.wallets import ActionKind, Asset, InvalidInput, MoneyError, WalletRef
+from core.wallets import ActionKind, Asset, CardLost, InvalidInput, MoneyError, WalletRef
 from hosts.web.instances import network_of
 from hosts.web.money_forms import form_errors, form_status
 from hosts.web.money_web import (
@@ -125,7 +125,7 @@ def beneficiary(request: Request[Any, Any, Any], tx: Tx, typed: str) -> WalletRe
     if not text:
         raise InvalidInput("wallet", "name a person or a card")
     card, _by_qr = find_card(network.money, text)
-    return WalletRef.card(card.id)
+    return WalletRef.card(card.id)  # the service refuses a lost card, resolves a claimed one
 
 
 @post("/admin/attribution", guards=TREASURY, opt=TREASURY_OPT, include_in_schema=False)
@@ -210,6 +210,8 @@ def wallet_named(
             card, _by_qr = find_card(network.money, text)
         except MoneyError:
             raise InvalidInput(field, "no card has this number") from None
+        if card.lost:  # a correction names wallets as they are: never a dead card's
+            raise CardLost(card.id)
         return WalletRef.user(card.owner) if card.owner else WalletRef.card(card.id)
     if kind == "instance" and network.instances.get(text) is not None:
         return WalletRef.instance(text)
