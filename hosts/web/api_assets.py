@@ -42,12 +42,12 @@ from hosts.web.api_models import (
 )
 from hosts.web.instances import network_of, site_of
 from hosts.web.money_web import (
+    ADMIN_API,
     ADMIN_ONLY,
     ADMIN_OPT,
     STAFF,
     STAFF_OPT,
     author_of,
-    json_body_guard,
     request_instance,
 )
 from hosts.web.routes_assets import visible_asset
@@ -57,7 +57,7 @@ from hosts.web.routes_priority import effective_order
 __all__ = ["ASSET_API_ROUTES"]
 
 TAGS = ["money: assets"]
-ADMIN_WRITE = [*ADMIN_ONLY, json_body_guard]
+ADMIN_WRITE = ADMIN_API
 
 
 @get("/api/assets", guards=STAFF, opt=STAFF_OPT, tags=TAGS, sync_to_thread=False,

@@ -35,22 +35,24 @@ from hosts.web.api_models import (
     StaffCardIn,
     card_out,
 )
-from hosts.web.auth import requires_login, user_of
+from hosts.web.auth import user_of
 from hosts.web.instances import network_of
 from hosts.web.money_web import (
+    ADMIN_API,
     ADMIN_ONLY,
     ADMIN_OPT,
+    PERSON_API,
     STAFF,
     STAFF_OPT,
-    json_body_guard,
+    login_guard,
     request_instance,
 )
 
 __all__ = ["CARD_API_ROUTES", "one_of"]
 
 TAGS = ["money: cards"]
-ADMIN_WRITE = [*ADMIN_ONLY, json_body_guard]
-PERSON = [requires_login, json_body_guard]
+ADMIN_WRITE = ADMIN_API
+PERSON = PERSON_API
 
 
 def one_of(**named: str | None) -> tuple[str, str]:
@@ -153,7 +155,7 @@ def _link(money: Money, user: User, qr_id: str | None, number: str | None) -> Ca
     return money.cards.claim(card.id, user.id, only_if_empty=True)[0]
 
 
-@get("/api/me/cards", guards=[requires_login], tags=TAGS, sync_to_thread=False,
+@get("/api/me/cards", guards=[login_guard], tags=TAGS, sync_to_thread=False,
      summary="My cards")  # fmt: skip
 def api_my_cards(request: Request[Any, Any, Any]) -> list[CardOut]:
     """The cards linked to my account (lost ones included)."""

@@ -59,12 +59,11 @@ from hosts.web.api_models import (
 )
 from hosts.web.instances import network_of
 from hosts.web.money_web import (
-    STAFF,
+    STAFF_API,
     STAFF_OPT,
-    TREASURY,
+    TREASURY_API,
     TREASURY_OPT,
     author_of,
-    json_body_guard,
     request_instance,
 )
 
@@ -144,7 +143,7 @@ def _balances(money: Money, txn: lmdb.Transaction, wallet: WalletRef) -> list[Ba
 
 @post(
     "/api/sales",
-    guards=[*STAFF, json_body_guard],
+    guards=STAFF_API,
     opt=STAFF_OPT,
     tags=TAGS,
     summary="Sale: a card or a person pays this instance",
@@ -204,7 +203,7 @@ def _own_asset(money: Money, txn: lmdb.Transaction, asset_id: int, slug: str) ->
 
 @post(
     "/api/grants",
-    guards=[*TREASURY, json_body_guard],
+    guards=TREASURY_API,
     opt=TREASURY_OPT,
     tags=TAGS,
     summary="Grant an amount of this instance's asset",
@@ -278,7 +277,7 @@ def _wallet(
 
 @post(
     "/api/corrections",
-    guards=[*TREASURY, json_body_guard],
+    guards=TREASURY_API,
     opt=TREASURY_OPT,
     tags=TAGS,
     summary="Correct a mistake in this instance's asset",

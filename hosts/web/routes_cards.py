@@ -28,10 +28,10 @@ from core.accounts import User
 from core.i18n import N_
 from core.i18n import gettext as _
 from core.wallets import Card, Money, MoneyError, UnknownCard
-from hosts.web.auth import requires_login, user_of
+from hosts.web.auth import user_of
 from hosts.web.instances import network_of
 from hosts.web.money_forms import form_errors, form_status
-from hosts.web.money_web import money_page
+from hosts.web.money_web import login_guard, money_page
 
 __all__ = ["CARD_ROUTES", "find_card"]
 
@@ -94,7 +94,7 @@ def card_page(
     )
 
 
-@post("/carte/{qr_id:str}", guards=[requires_login], include_in_schema=False, sync_to_thread=False)
+@post("/carte/{qr_id:str}", guards=[login_guard], include_in_schema=False, sync_to_thread=False)
 def card_claim(request: Request[Any, Any, Any], qr_id: FromPath[str]) -> Response[Any]:
     """Link the card to the logged-in person (its QR code proves they hold it)."""
     money = network_of(request).money
@@ -146,7 +146,7 @@ def _my_cards_page(
     )
 
 
-@get("/mon-compte/carte", guards=[requires_login], include_in_schema=False, sync_to_thread=False)
+@get("/mon-compte/carte", guards=[login_guard], include_in_schema=False, sync_to_thread=False)
 def my_cards(request: Request[Any, Any, Any], ok: FromQuery[str | None] = None) -> Any:
     """My cards, the form to link one, and "declare lost"."""
     return _my_cards_page(request, notice=_notice(ok))
@@ -161,7 +161,7 @@ def _link(money: Money, user: User, typed: str) -> Card:
     return claimed
 
 
-@post("/mon-compte/carte/lier", guards=[requires_login], include_in_schema=False)
+@post("/mon-compte/carte/lier", guards=[login_guard], include_in_schema=False)
 async def my_cards_link(request: Request[Any, Any, Any]) -> Response[Any]:
     """Link a card by its QR code or its printed number."""
     user = _me(request)
@@ -175,7 +175,7 @@ async def my_cards_link(request: Request[Any, Any, Any]) -> Response[Any]:
     return Redirect("/mon-compte/carte?ok=linked")
 
 
-@post("/mon-compte/carte/{card_id:str}/perdue", guards=[requires_login], include_in_schema=False)
+@post("/mon-compte/carte/{card_id:str}/perdue", guards=[login_guard], include_in_schema=False)
 async def my_card_lost(request: Request[Any, Any, Any], card_id: FromPath[str]) -> Response[Any]:
     """Declare one of my cards lost, optionally naming the card that replaces it."""
     user = _me(request)
