@@ -23,6 +23,7 @@ from core.settings import Settings, SettingsError, load_settings
 from hosts.bench_http import bench_http
 from hosts.bench_serve import bench_serve
 from hosts.demo import DEMO_ADMINS, DemoError, admin_login_links, ensure_demo
+from hosts.demo_money import money_summary
 from hosts.ledger_cli import bench_ledger, ledger
 from hosts.serving import SERVERS, ServeError, check_data_dir, check_port, run_server
 
@@ -128,6 +129,11 @@ def demo(ctx: click.Context, host: str, port: int, data: str, workers: int) -> N
     click.echo("Admin login links (valid 15 minutes, single use; new ones at each start):")
     for email, link in admin_login_links(settings, urls):
         click.echo(f"  {email:<32} {link}")
+    with Network.open(settings, plugins=PluginManager(load_entry_points=False)) as network:
+        money_lines = money_summary(network, urls["le-bisik"])
+    click.echo("Money (anonymous cards: open a page, log in, link the card):")
+    for label, value in money_lines:
+        click.echo(f"  {label:<32} {value}")
     _serve(str(data_dir), host, port, workers, "granian", access_log=False)
 
 
