@@ -22,7 +22,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect
+from litestar.response import Redirect, Template
 
 from core.i18n import N_
 from core.i18n import gettext as _
@@ -80,7 +80,7 @@ def visible_asset(network: Network, slug: str, asset_id: int) -> Asset:
 @get(
     "/admin/actifs", guards=ADMIN_ONLY, opt=ADMIN_OPT, include_in_schema=False, sync_to_thread=False
 )
-def assets_list(request: Request[Any, Any, Any], ok: FromQuery[str | None] = None) -> Any:
+def assets_list(request: Request[Any, Any, Any], ok: FromQuery[str | None] = None) -> Template:
     """The instance's own assets and the assets it accepts."""
     instance = request_instance(request)
     money = network_of(request).money
@@ -101,7 +101,7 @@ def assets_list(request: Request[Any, Any, Any], ok: FromQuery[str | None] = Non
 
 def _new_page(
     request: Request[Any, Any, Any], values: dict[str, str], errors: dict[str, str], status: int
-) -> Any:
+) -> Template:
     return money_page(
         request,
         "admin_asset_new.html",
@@ -119,7 +119,7 @@ def _new_page(
     include_in_schema=False,
     sync_to_thread=False,
 )
-def asset_new_form(request: Request[Any, Any, Any]) -> Any:
+def asset_new_form(request: Request[Any, Any, Any]) -> Template:
     """The creation form."""
     values = {"category": "fiat", "name": "", "code": "", "decimals": "2", "transferable": ""}
     return _new_page(request, values, {}, 200)
@@ -160,7 +160,7 @@ def asset_page(
     share: str = "",
     notice: str = "",
     status: int = 200,
-) -> Any:
+) -> Template:
     """The page of one asset, as its issuer or an accepting instance sees it."""
     instance = request_instance(request)
     network = network_of(request)
@@ -207,7 +207,7 @@ def asset_page(
 )
 def asset_detail(
     request: Request[Any, Any, Any], asset_id: FromPath[int], ok: FromQuery[str | None] = None
-) -> Any:
+) -> Template:
     """One asset: details, federation, what the issuer owes."""
     instance = request_instance(request)
     asset = visible_asset(network_of(request), instance.slug, asset_id)

@@ -22,7 +22,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect
+from litestar.response import Redirect, Template
 
 from core.accounts import User
 from core.i18n import N_
@@ -77,7 +77,7 @@ def _notice(ok: str | None) -> str:
 @get("/carte/{qr_id:str}", include_in_schema=False, sync_to_thread=False)
 def card_page(
     request: Request[Any, Any, Any], qr_id: FromPath[str], ok: FromQuery[str | None] = None
-) -> Any:
+) -> Template:
     """The page a card's QR code opens: its number and what the visitor may do."""
     card = network_of(request).money.cards.by_qr(qr_id)
     if card is None:
@@ -125,7 +125,7 @@ def _my_cards_page(
     values: dict[str, str] | None = None,
     notice: str = "",
     status: int = 200,
-) -> Any:
+) -> Template:
     user = _me(request)
     money = network_of(request).money
     cards = sorted(money.cards.of_user(user.id), key=lambda c: (c.lost, c.number))
@@ -147,7 +147,7 @@ def _my_cards_page(
 
 
 @get("/mon-compte/carte", guards=[login_guard], include_in_schema=False, sync_to_thread=False)
-def my_cards(request: Request[Any, Any, Any], ok: FromQuery[str | None] = None) -> Any:
+def my_cards(request: Request[Any, Any, Any], ok: FromQuery[str | None] = None) -> Template:
     """My cards, the form to link one, and "declare lost"."""
     return _my_cards_page(request, notice=_notice(ok))
 

@@ -23,7 +23,7 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect
+from litestar.response import Redirect, Template
 
 from core.i18n import N_
 from core.i18n import gettext as _
@@ -56,7 +56,7 @@ def _page(
     values: dict[str, str] | None = None,
     notice: str = "",
     status: int = 200,
-) -> Any:
+) -> Template:
     instance = request_instance(request)
     cards = network_of(request).money.cards
     imported = sorted(cards.imported_by(instance.slug), key=lambda c: c.number)
@@ -79,7 +79,7 @@ def _page(
 @get(
     "/admin/cartes", guards=ADMIN_ONLY, opt=ADMIN_OPT, include_in_schema=False, sync_to_thread=False
 )
-def cards_admin(request: Request[Any, Any, Any], ok: FromQuery[str | None] = None) -> Any:
+def cards_admin(request: Request[Any, Any, Any], ok: FromQuery[str | None] = None) -> Template:
     """The import form, this instance's imported cards and its staff cards."""
     notices = {
         "staff": _("The staff card is saved."),
@@ -95,7 +95,7 @@ def cards_admin(request: Request[Any, Any, Any], ok: FromQuery[str | None] = Non
     include_in_schema=False,
     request_max_body_size=CSV_MAX_BYTES + 64 * 1024,
 )
-async def cards_import(request: Request[Any, Any, Any]) -> Any:
+async def cards_import(request: Request[Any, Any, Any]) -> Template:
     """Import a CSV of cards and show the report of rejected rows."""
     instance = request_instance(request)
     form = await request.form()

@@ -20,7 +20,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect
+from litestar.response import Redirect, Template
 
 from core.i18n import N_, language
 from core.i18n import gettext as _
@@ -164,7 +164,7 @@ def leave(request: Request[Any, Any, Any], asset_id: FromPath[int]) -> Response[
 
 def _invitations_page(
     request: Request[Any, Any, Any], *, notice: str = "", error: str = "", status: int = 200
-) -> Any:
+) -> Template:
     instance = request_instance(request)
     network = network_of(request)
     names = {i.slug: i.name for i in network.instances.all()}
@@ -187,7 +187,7 @@ def _invitations_page(
     include_in_schema=False,
     sync_to_thread=False,
 )
-def invitations(request: Request[Any, Any, Any], ok: FromQuery[str | None] = None) -> Any:
+def invitations(request: Request[Any, Any, Any], ok: FromQuery[str | None] = None) -> Template:
     """The invitations waiting for this instance's answer ("Invitations d'actifs")."""
     template = _NOTICES.get(ok or "")
     return _invitations_page(request, notice=_(template) if template else "")

@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromQuery
-from litestar.response import Redirect
+from litestar.response import Redirect, Template
 
 from core.i18n import gettext as _
 from core.network import Network
@@ -38,7 +38,7 @@ def _page(
     errors: dict[str, str] | None = None,
     notice: str = "",
     status: int = 200,
-) -> Any:
+) -> Template:
     instance = request_instance(request)
     network = network_of(request)
     order = effective_order(network, instance.slug)
@@ -62,7 +62,7 @@ def _page(
     include_in_schema=False,
     sync_to_thread=False,
 )
-def priority_form(request: Request[Any, Any, Any], ok: FromQuery[str | None] = None) -> Any:
+def priority_form(request: Request[Any, Any, Any], ok: FromQuery[str | None] = None) -> Template:
     """The current order, one position per asset."""
     notice = {"saved": _("Saved."), "default": _("The default order applies again.")}
     return _page(request, notice=notice.get(ok or "", ""))

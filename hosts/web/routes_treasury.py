@@ -20,7 +20,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromQuery
-from litestar.response import Redirect
+from litestar.response import Redirect, Template
 
 from core.i18n import gettext as _
 from core.store import Tx
@@ -87,7 +87,7 @@ def _grant_page(
     *,
     notice: str = "",
     status: int = 200,
-) -> Any:
+) -> Template:
     return money_page(
         request,
         "admin_grant.html",
@@ -106,7 +106,7 @@ def _grant_page(
     include_in_schema=False,
     sync_to_thread=False,
 )
-def grant_form(request: Request[Any, Any, Any], op: FromQuery[str | None] = None) -> Any:
+def grant_form(request: Request[Any, Any, Any], op: FromQuery[str | None] = None) -> Template:
     """The grant form, with a fresh operation id."""
     values = dict.fromkeys(_GRANT_FIELDS, "")
     values["operation_id"] = f"web-grant-{uuid.uuid4().hex}"
@@ -164,7 +164,7 @@ def _correction_page(
     *,
     notice: str = "",
     status: int = 200,
-) -> Any:
+) -> Template:
     return money_page(
         request,
         "admin_correction.html",
@@ -184,7 +184,7 @@ def _correction_page(
     include_in_schema=False,
     sync_to_thread=False,
 )
-def correction_form(request: Request[Any, Any, Any], op: FromQuery[str | None] = None) -> Any:
+def correction_form(request: Request[Any, Any, Any], op: FromQuery[str | None] = None) -> Template:
     """The correction form, with a fresh operation id."""
     values = dict.fromkeys(_CORRECTION_FIELDS, "")
     values.update(debit_kind="user", credit_kind="issuer")

@@ -101,3 +101,27 @@ def test_another_instance_cannot_see_nor_change_an_asset_it_does_not_hold(money_
     primary = producer.get("/admin/actifs/1")
     assert primary.status_code == 200 and "Tous les collectifs du réseau" in primary.text
     assert money_world.network.money.assets.get(cla.id).name == "CLAF-outils"
+
+
+def test_every_money_page_is_html_for_its_reader(money_world):
+    network = money_world.network
+    card = network.money.cards.add(uid="04A1B2C3", number="0001", qr_id="qr-card-0001")
+    admin = money_world.login("admin@claf.fr", "claf.localhost")
+    pages = [
+        "/admin/actifs",
+        "/admin/actifs/nouveau",
+        f"/admin/actifs/{money_world.cla.id}",
+        "/admin/invitations",
+        "/admin/ordre-de-paiement",
+        "/admin/cartes",
+        "/admin/attribution",
+        "/admin/correction",
+        "/mon-compte/carte",
+        f"/carte/{card.qr_id}",
+    ]
+    for path in pages:
+        answer = admin.get(path)
+        assert answer.status_code == 200, path
+        assert answer.headers["content-type"].startswith("text/html"), path
+    stranger = money_world.browser("claf.localhost").get(f"/carte/{card.qr_id}")
+    assert stranger.headers["content-type"].startswith("text/html")
