@@ -24,7 +24,16 @@ from litestar.response import Redirect, Template
 
 from core.i18n import gettext as _
 from core.store import Tx
-from core.wallets import ActionKind, Asset, CardLost, InvalidInput, MoneyError, WalletRef
+from core.wallets import (
+    ActionKind,
+    Asset,
+    CardLost,
+    InvalidInput,
+    MoneyError,
+    Operation,
+    WalletRef,
+)
+from hosts.web.api_money import grouped_write
 from hosts.web.instances import network_of
 from hosts.web.money_forms import form_errors, form_status
 from hosts.web.money_web import (
@@ -150,7 +159,7 @@ async def grant_save(request: Request[Any, Any, Any]) -> Response[Any]:
                 reason=values["reason"],
             )
 
-        done = network.store.write(op)
+        done = await grouped_write(network, op)
     except MoneyError as exc:
         errors = form_errors(exc, fields={"card": "wallet", "card_id": "wallet"})
         return _grant_page(request, values, errors, status=form_status(exc))
@@ -229,15 +238,21 @@ async def correction_save(request: Request[Any, Any, Any]) -> Response[Any]:
         amount = parse_amount(values["amount"], asset.decimals)
         debit = wallet_named(request, values["debit_kind"], values["debit"], "debit", asset)
         credit = wallet_named(request, values["credit_kind"], values["credit"], "credit", asset)
-        done = network.money.correction(
-            operation_id=values["operation_id"],
-            debit=debit,
-            credit=credit,
-            asset_id=asset.id,
-            amount=amount,
-            reason=values["reason"],
-            author=author_of(request),
-        )
+        author = author_of(request)
+
+        def op(tx: Tx) -> Operation:
+            return network.money.correction_in(
+                tx,
+                operation_id=values["operation_id"],
+                debit=debit,
+                credit=credit,
+                asset_id=asset.id,
+                amount=amount,
+                reason=values["reason"],
+                author=author,
+            )
+
+        done = await grouped_write(network, op)
     except MoneyError as exc:
         return _correction_page(request, values, form_errors(exc), status=form_status(exc))
     return Redirect(f"/admin/correction?op={done.operation_id}")
