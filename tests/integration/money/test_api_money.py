@@ -281,3 +281,28 @@ def test_the_openapi_document_shows_the_money_api(money_world):
     sale = document["paths"]["/api/sales"]["post"]
     assert "409" in sale["responses"] or sale["requestBody"]
     assert "SaleIn" in str(document["components"]["schemas"].keys())
+
+
+def test_the_authorization_walk_covers_the_money_routes(money_world):
+    """tests/integration/test_web_authz.py refuses an admin of another instance on each."""
+    from hosts.web import create_app
+    from tests.integration.test_web_authz import guarded_routes
+
+    walked = {
+        (method, path) for method, path, _role in guarded_routes(create_app(money_world.network))
+    }
+    for route in [
+        ("GET", "/admin/actifs"),
+        ("POST", "/admin/actifs/1/partager"),
+        ("POST", "/admin/invitations/1/accepter"),
+        ("POST", "/admin/ordre-de-paiement"),
+        ("POST", "/admin/cartes/import"),
+        ("POST", "/admin/attribution"),
+        ("POST", "/admin/correction"),
+        ("POST", "/api/sales"),
+        ("PATCH", "/api/assets/1"),
+        ("PUT", "/api/payment-order"),
+        ("POST", "/api/grants"),
+        ("POST", "/api/cards/import"),
+    ]:
+        assert route in walked, route
