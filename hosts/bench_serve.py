@@ -19,13 +19,23 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from hosts.serving import ServeError, free_port
 
-__all__ = ["ServeResult", "bench_serve", "load_with_python", "load_with_wrk"]
+__all__ = [
+    "RequestMaker",
+    "ServeResult",
+    "bench_serve",
+    "load_with_python",
+    "load_with_wrk",
+    "pick_wrk",
+    "running_server",
+]
 
 
 @dataclass
@@ -57,14 +67,23 @@ def _ms(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def load_with_wrk(url: str, seconds: float, connections: int, wrk: str = "wrk") -> dict[str, Any]:
-    """Load ``url`` with wrk (one thread) and parse its summary and latency distribution."""
+def load_with_wrk(
+    url: str,
+    seconds: float,
+    connections: int,
+    wrk: str = "wrk",
+    *,
+    script: str | None = None,
+    threads: int = 1,
+) -> dict[str, Any]:
+    """Load ``url`` with wrk and parse its summary and latency distribution.
+
+    ``script``: a Lua file (``wrk -s``) that builds the requests (method, headers, body).
+    """
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
+    command += ["--latency", *(["-s", script] if script else []), url]
     out = subprocess.run(
-        [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        timeout=seconds + 30,
-        check=True,
+        command, capture_output=True, text=True, timeout=seconds + 30, check=True
     ).stdout
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
@@ -88,14 +107,28 @@ def load_with_wrk(url: str, seconds: float, connections: int, wrk: str = "wrk") 
     }
 
 
-async def _client(host: str, port: int, path: str, deadline: float, latencies: list[float]) -> int:
+#: Makes the n-th request of a client (bytes on the wire); None: a plain GET of the path.
+RequestMaker = Callable[[int, int], bytes]
+
+
+async def _client(
+    host: str,
+    port: int,
+    path: str,
+    deadline: float,
+    latencies: list[float],
+    make: RequestMaker | None = None,
+    index: int = 0,
+) -> int:
     reader, writer = await asyncio.open_connection(host, port)
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
+    plain = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
     errors = 0
+    sent = 0
     try:
         while time.perf_counter() < deadline:
             start = time.perf_counter()
-            writer.write(request)
+            writer.write(plain if make is None else make(index, sent))
+            sent += 1
             head = await reader.readuntil(b"\r\n\r\n")
             length = re.search(rb"(?i)content-length:\s*(\d+)", head)
             await reader.readexactly(int(length.group(1)) if length else 0)
@@ -107,8 +140,13 @@ async def _client(host: str, port: int, path: str, deadline: float, latencies: l
     return errors
 
 
-def load_with_python(url: str, seconds: float, connections: int) -> dict[str, Any]:
-    """Load ``url`` with a keep-alive asyncio client (the fallback when wrk is missing)."""
+def load_with_python(
+    url: str, seconds: float, connections: int, make: RequestMaker | None = None
+) -> dict[str, Any]:
+    """Load ``url`` with a keep-alive asyncio client (the fallback when wrk is missing).
+
+    ``make(client, n)`` builds each request (for POST bodies); by default a GET of ``url``.
+    """
     match = re.match(r"http://([^:/]+):(\d+)(/.*)", url)
     if not match:
         raise ValueError(f"unsupported url {url!r}")
@@ -118,7 +156,7 @@ def load_with_python(url: str, seconds: float, connections: int) -> dict[str, An
     async def run() -> int:
         deadline = time.perf_counter() + seconds
         results = await asyncio.gather(
-            *(_client(host, port, path, deadline, latencies) for _ in range(connections)),
+            *(_client(host, port, path, deadline, latencies, make, k) for k in range(connections)),
             return_exceptions=True,
         )
         return sum(r if isinstance(r, int) else 1 for r in results)
@@ -158,6 +196,44 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float) -> N
     raise ServeError(f"the server did not answer {url} within {timeout:.0f} s")
 
 
+@contextmanager
+def running_server(
+    server: str, data_dir: Path, *, workers: int = 1, probe: str = "/-/health"
+) -> Iterator[int]:
+    """``tirelire serve --server <server>`` on a free port of 127.0.0.1, up; yields the port.
+
+    The server is stopped (terminated, then killed after 10 s) when the block ends.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "hosts", "serve", "--server", server]
+    command += ["--port", str(port), "--data", str(data_dir), "--workers", str(workers)]
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(command, stdout=log, stderr=log)
+        try:
+            try:
+                _wait_until_up(f"http://127.0.0.1:{port}{probe}", proc, timeout=30)
+            except ServeError as exc:
+                log.seek(0)
+                tail = log.read().decode(errors="replace").strip().splitlines()[-1:]
+                raise ServeError(f"{server}: {exc}{': ' + tail[0] if tail else ''}") from exc
+            yield port
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def pick_wrk(generator: str) -> str | None:
+    """The wrk binary for ``generator`` (``auto``, ``wrk``, ``python``): None for python."""
+    wrk = shutil.which("wrk") if generator in {"auto", "wrk"} else None
+    if generator == "wrk" and wrk is None:
+        raise ServeError("wrk is not installed (apt-get install wrk)")
+    return wrk
+
+
 def bench_one(
     server: str,
     data_dir: Path,
@@ -171,36 +247,16 @@ def bench_one(
 
     ``generator`` is ``wrk``, ``python`` or ``auto`` (wrk when installed).
     """
-    wrk = shutil.which("wrk") if generator in {"auto", "wrk"} else None
-    if generator == "wrk" and wrk is None:
-        raise ServeError("wrk is not installed (apt-get install wrk)")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}{path}"
-    command = [sys.executable, "-m", "hosts", "serve", "--server", server]
-    command += ["--port", str(port), "--data", str(data_dir)]
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(command, stdout=log, stderr=log)
-        try:
-            try:
-                _wait_until_up(url, proc, timeout=30)
-            except ServeError as exc:
-                log.seek(0)
-                tail = log.read().decode(errors="replace").strip().splitlines()[-1:]
-                raise ServeError(f"{server}: {exc}{': ' + tail[0] if tail else ''}") from exc
-            warmup = min(1.0, seconds / 4)
-            if wrk:
-                load_with_wrk(url, warmup, connections, wrk)
-                figures = load_with_wrk(url, seconds, connections, wrk)
-            else:
-                load_with_python(url, warmup, connections)
-                figures = load_with_python(url, seconds, connections)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    wrk = pick_wrk(generator)
+    with running_server(server, data_dir) as port:
+        url = f"http://127.0.0.1:{port}{path}"
+        warmup = min(1.0, seconds / 4)
+        if wrk:
+            load_with_wrk(url, warmup, connections, wrk)
+            figures = load_with_wrk(url, seconds, connections, wrk)
+        else:
+            load_with_python(url, warmup, connections)
+            figures = load_with_python(url, seconds, connections)
     return ServeResult(
         server=server,
         generator="wrk" if wrk else "python",

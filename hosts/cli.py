@@ -21,8 +21,10 @@ from core.network import Network
 from core.plugins import PluginError, PluginManager
 from core.settings import Settings, SettingsError, load_settings
 from hosts.analytics_cli import analytics, bench_analytics
+from hosts.bench_http import bench_http
 from hosts.bench_serve import bench_serve
 from hosts.demo import DemoError, admin_login_links, ensure_demo
+from hosts.demo_money import money_summary
 from hosts.ledger_cli import bench_ledger, ledger
 from hosts.serving import SERVERS, ServeError, check_data_dir, check_port, run_server
 
@@ -132,6 +134,11 @@ def demo(ctx: click.Context, host: str, port: int, data: str, workers: int) -> N
     width = max((len(email) for email, _link in links), default=32)
     for email, link in links:
         click.echo(f"  {email:<{width}} {link}")
+    with Network.open(settings, plugins=PluginManager(load_entry_points=False)) as network:
+        money_lines = money_summary(network, urls["le-bisik"])
+    click.echo("Money (anonymous cards: open a page, log in, link the card):")
+    for label, value in money_lines:
+        click.echo(f"  {label:<{width}} {value}")
     _serve(str(data_dir), host, port, workers, "granian", access_log=False)
 
 
@@ -205,6 +212,54 @@ def bench_serve_command(
             f"{r.server:<10} {r.requests_per_second:>12.0f} {r.p50_ms:>8.2f} "
             f"{r.p99_ms:>8.2f} {r.errors:>7}  ({r.generator})"
         )
+
+
+@bench.command("http")
+@click.option("--seconds", default=5.0, show_default=True, type=float, help="Load per endpoint.")
+@click.option("--connections", default=64, show_default=True, type=int, help="Open connections.")
+@click.option("--workers", default=1, show_default=True, type=int, help="Server processes.")
+@click.option("--wallets", default=1000, show_default=True, type=int, help="Funded cards.")
+@click.option(
+    "--generator",
+    type=click.Choice(["auto", "wrk", "python"]),
+    default="auto",
+    show_default=True,
+    help="Load generator (auto: wrk when installed).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def bench_http_command(
+    seconds: float, connections: int, workers: int, wallets: int, generator: str, as_json: bool
+) -> None:
+    """Payments per second on POST /api/sales of a real server, and GET /-/hello beside it."""
+    if seconds <= 0 or connections < 1 or workers < 1 or wallets < 1:
+        raise click.UsageError("--seconds must be > 0; --connections, --workers, --wallets >= 1")
+    r = bench_http(
+        seconds=seconds,
+        connections=connections,
+        workers=workers,
+        wallets=wallets,
+        generator=generator,
+    )
+    if as_json:
+        click.echo(json.dumps(r.as_dict(), indent=2))
+        return
+    click.echo(
+        f"{connections} connections, {seconds:g} s each, {workers} worker(s), "
+        f"{wallets} funded cards, {r.generator}"
+    )
+    click.echo(f"{'endpoint':<18} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    click.echo(
+        f"{'POST /api/sales':<18} {r.payments_per_s:>11.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
+        f"{r.payment_errors:>7}"
+    )
+    click.echo(
+        f"{'GET /-/hello':<18} {r.hello_per_s:>11.0f} {r.hello_p50_ms:>8.2f} "
+        f"{r.hello_p99_ms:>8.2f} {r.hello_errors:>7}"
+    )
+    click.echo(
+        f"payments / hello: {r.ratio_to_hello:.2f}; sales recorded: {r.sales_recorded}; "
+        f"ledger verified: {r.ledger_ok}; money invariants: {r.invariants_ok}"
+    )
 
 
 cli.add_command(ledger)

@@ -1,7 +1,8 @@
 """The demo network: a data directory with sample instances, filled by every plugin.
 
 ``tirelire demo`` calls :func:`ensure_demo`: when the directory holds no demo yet, it creates
-the core's demo instances, then calls the ``populate_demo`` hook of every installed plugin, and
+the core's demo instances and their admins, their money (:mod:`hosts.demo_money`: assets,
+federation, cards, a history), then calls the ``populate_demo`` hook of every installed plugin, and
 writes ``settings.toml`` (``demo = true``) last, as the mark of a finished demo. A second run
 finds that mark and reuses the data as it is. Each later issue adds its part through its
 plugin's ``populate_demo``.
@@ -18,6 +19,7 @@ from core.network import Network
 from core.plugins import PluginError, PluginManager
 from core.settings import Settings, load_settings
 from core.store import Store, Tx
+from hosts.demo_money import populate_money
 
 __all__ = [
     "DEMO_ADMINS",
@@ -90,6 +92,7 @@ def ensure_demo(data_dir: Path, *, plugins: PluginManager | None = None) -> tupl
                 network.accounts.grant(tx, slug, user.id, Role.ADMIN)
 
             network.store.write(grant)
+        populate_money(network, DEMO_ADMINS)
         for name, populate in network.plugins.each_plugin("populate_demo"):
             try:
                 populate(network=network, store=network.store, settings=settings)

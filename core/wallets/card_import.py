@@ -98,8 +98,13 @@ def _parse(source: str | Iterable[str]) -> tuple[list[tuple[int, Card]], list[Re
     return good, bad
 
 
-def import_cards(cards: Cards, source: str | Iterable[str]) -> ImportReport:
-    """Import the cards of a CSV text (or lines); returns the report. One write."""
+def import_cards(
+    cards: Cards, source: str | Iterable[str], *, by_instance: str = ""
+) -> ImportReport:
+    """Import the cards of a CSV text (or lines); returns the report. One write.
+
+    ``by_instance`` records which instance's admin imported them (its card list).
+    """
     good, bad = _parse(source)
     now = cards.clock()
 
@@ -117,7 +122,9 @@ def import_cards(cards: Cards, source: str | Iterable[str]) -> ImportReport:
                 )
                 continue
             report.cards.append(
-                cards.records.insert(tx, msgspec.structs.replace(card, created_at=now))
+                cards.records.insert(
+                    tx, msgspec.structs.replace(card, created_at=now, imported_by=by_instance)
+                )
             )
         report.imported = len(report.cards)
         report.rejected.sort(key=lambda r: r.line)

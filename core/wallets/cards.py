@@ -28,6 +28,7 @@ from core.records import Collection, Index
 from core.store import Store, Tx
 from core.wallets.errors import (
     CardAlreadyClaimed,
+    CardHoldsMoney,
     CardLost,
     InvalidInput,
     UnknownCard,
@@ -90,6 +91,7 @@ def card_records(store: Store) -> Collection[Card]:
             Index("qr_id", lambda c: c.qr_id, unique=True),
             Index("owner", lambda c: c.owner or None),
             Index("staff", lambda c: "1" if c.primary_for else None),
+            Index("imported_by", lambda c: c.imported_by or None),
         ),
     )
 
@@ -143,6 +145,27 @@ class Cards:
         with self.store.read() as txn:
             return list(self.records.find(txn, "owner", user_id))
 
+    def imported_by(self, instance: str, *, limit: int = 1000) -> list[Card]:
+        """The cards whose import an admin of ``instance`` made (at most ``limit``)."""
+        if not instance:
+            return []
+        with self.store.read() as txn:
+            found = []
+            for card in self.records.find(txn, "imported_by", instance):
+                found.append(card)
+                if len(found) >= limit:
+                    break
+            return found
+
+    def holds_money(self, card: Card) -> bool:
+        """True when the card's own wallet holds something (only anonymous cards can)."""
+        with self.store.read() as txn:
+            return self._holds_money(txn, card)
+
+    def _holds_money(self, txn: lmdb.Transaction, card: Card) -> bool:
+        own = WalletRef.card(card.id)
+        return any(b.amount for b in self.money.accounts.balances_in(txn, own))
+
     def wallet_of(self, card: Card) -> WalletRef:
         """The wallet a card pays from: its user's once claimed, else its own; lost: refused."""
         if card.lost:
@@ -175,16 +198,26 @@ class Cards:
         )
         return self.store.write(lambda tx: self.records.insert(tx, card))
 
-    def claim(self, card_id: str, user_id: str) -> tuple[Card, Operation | None]:
+    def claim(
+        self, card_id: str, user_id: str, *, only_if_empty: bool = False
+    ) -> tuple[Card, Operation | None]:
         """``user_id`` claims the card: its balances move to their wallet, in one write.
 
-        Claiming one's own card again changes nothing (the operation is then None).
+        Claiming one's own card again changes nothing (the operation is then None). With
+        ``only_if_empty`` a card whose wallet holds money is refused (``CardHoldsMoney``),
+        checked in the same write: the web host uses it when a person names a card by its
+        printed number only, which anyone may read or guess, so that a guessed number never
+        takes someone else's balance.
         """
         if not isinstance(user_id, str) or not user_id:
             raise InvalidInput("user_id", "name the user who claims the card")
-        return self.store.write(lambda tx: self.claim_in(tx, card_id, user_id))
+        return self.store.write(
+            lambda tx: self.claim_in(tx, card_id, user_id, only_if_empty=only_if_empty)
+        )
 
-    def claim_in(self, tx: Tx, card_id: str, user_id: str) -> tuple[Card, Operation | None]:
+    def claim_in(
+        self, tx: Tx, card_id: str, user_id: str, *, only_if_empty: bool = False
+    ) -> tuple[Card, Operation | None]:
         """Inside the caller's write: :meth:`claim` (a plugin's record about the person and
         the card's claim then commit together or not at all)."""
         if not isinstance(user_id, str) or not user_id:
@@ -196,6 +229,8 @@ class Cards:
             raise CardAlreadyClaimed(card.id)
         if card.lost:
             raise CardLost(card.id)
+        if only_if_empty and self._holds_money(tx.txn, card):
+            raise CardHoldsMoney(card.id)
         fused = self.money.fusion_in(
             tx, operation_id=f"claim:{card.id}", card_id=card.id, target=WalletRef.user(user_id)
         )

@@ -16,6 +16,7 @@ __all__ = [
     "AssetArchived",
     "AssetNotAccepted",
     "CardAlreadyClaimed",
+    "CardHoldsMoney",
     "CardLost",
     "DuplicateAssetCode",
     "FederationError",
@@ -195,6 +196,16 @@ class CardAlreadyClaimed(MoneyError):
 
     def __init__(self, card: str) -> None:
         super().__init__(f"card {card!r} already belongs to someone else")
+        self.card = card
+
+
+class CardHoldsMoney(MoneyError):
+    """The card holds money: it can only be claimed through its QR code, not its number."""
+
+    code = "card_holds_money"
+
+    def __init__(self, card: str) -> None:
+        super().__init__(f"card {card!r} holds money: claim it through its QR code")
         self.card = card
 
 

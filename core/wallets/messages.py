@@ -33,6 +33,7 @@ MONEY_MESSAGES = {
     "unknown_card": N_("This card is unknown."),
     "card_already_claimed": N_("This card already belongs to someone else."),
     "card_lost": N_("This card was declared lost."),
+    "card_holds_money": N_("This card holds money: scan its QR code to link it."),
     "unknown_payment_request": N_("This payment request does not exist."),
     "payment_request_expired": N_("This payment request has expired: ask for a new one."),
     "payment_request_closed": N_("This payment request was cancelled or already paid."),

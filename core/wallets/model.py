@@ -331,6 +331,8 @@ class Card(msgspec.Struct, kw_only=True):
     replaced_by: str = ""
     created_at: float = 0.0
     claimed_at: float = 0.0
+    #: slug of the instance whose admin imported it ("" when added otherwise)
+    imported_by: str = ""
 
     @property
     def lost(self) -> bool:

@@ -100,9 +100,12 @@ class Money(Payments, Settlements):
 
     # -- cards ---------------------------------------------------------------------------
 
-    def import_cards(self, source: str | Iterable[str]) -> ImportReport:
-        """Import cards from CSV (``uid, number[, qr_id]``); see :mod:`core.wallets.card_import`."""
-        return import_cards(self.cards, source)
+    def import_cards(self, source: str | Iterable[str], *, by_instance: str = "") -> ImportReport:
+        """Import cards from CSV (``uid, number[, qr_id]``); see :mod:`core.wallets.card_import`.
+
+        ``by_instance``: the instance whose admin imports them (recorded on each card).
+        """
+        return import_cards(self.cards, source, by_instance=by_instance)
 
     # -- balances ------------------------------------------------------------------------
 

@@ -15,16 +15,16 @@ import msgspec
 from msgspec import Meta
 
 from core.network import Network
-from core.wallets import ActionKind, Asset, Operation
+from core.wallets import ActionKind, Asset
 from core.wallets.online import OnlineRefill
 from core.wallets.refunds import RefundRequest
 from core.wallets.requests import PaymentRequest, operation_id_of
+from hosts.web.api_money_models import LegOut, OperationOut, operation_out
 from hosts.web.wallet_format import counterparty_label
 
 __all__ = [
     "AssetOut",
     "BalanceOut",
-    "CardOut",
     "EntryOut",
     "HistoryOut",
     "LegOut",
@@ -41,6 +41,7 @@ __all__ = [
     "RefundPartOut",
     "TransferIn",
     "UsableOut",
+    "WalletCardOut",
     "WalletOut",
     "asset_out",
     "operation_out",
@@ -89,7 +90,7 @@ class BalanceOut(msgspec.Struct, kw_only=True):
     last: EntryOut | None = None
 
 
-class CardOut(msgspec.Struct, kw_only=True):
+class WalletCardOut(msgspec.Struct, kw_only=True):
     """A card the person claimed (it pays from their wallet)."""
 
     number: str
@@ -101,7 +102,7 @@ class WalletOut(msgspec.Struct, kw_only=True):
 
     email: str
     balances: list[BalanceOut]
-    cards: list[CardOut]
+    cards: list[WalletCardOut]
 
 
 class HistoryOut(msgspec.Struct, kw_only=True):
@@ -166,24 +167,6 @@ class TransferIn(In):
     amount: Cents
 
 
-class LegOut(msgspec.Struct, kw_only=True):
-    """One asset's part of an operation."""
-
-    asset_id: int
-    amount: int
-
-
-class OperationOut(msgspec.Struct, kw_only=True):
-    """A money operation; ``replayed`` when this call found it already done."""
-
-    key: str
-    kind: str
-    amount: int
-    replayed: bool
-    created_at: float
-    legs: list[LegOut]
-
-
 class PaymentRequestIn(In):
     """What a cashier asks to be paid (a payment QR code)."""
 
@@ -245,15 +228,6 @@ def asset_out(asset: Asset) -> AssetOut:
     return AssetOut(
         id=asset.id, code=asset.code, name=asset.name, category=asset.category.value,
         decimals=asset.decimals, transferable=asset.transferable, archived=asset.archived,
-    )  # fmt: skip
-
-
-def operation_out(operation: Operation) -> OperationOut:
-    """An operation for the API (legs without the internal wallet names)."""
-    return OperationOut(
-        key=operation.key, kind=operation.kind.label, amount=operation.amount,
-        replayed=operation.replayed, created_at=operation.created_at,
-        legs=[LegOut(asset_id=leg.asset_id, amount=leg.amount) for leg in operation.legs],
     )  # fmt: skip
 
 

@@ -32,7 +32,6 @@ from core.wallets import WalletRef
 from core.wallets.online import new_token
 from hosts.web.api_models import (
     BalanceOut,
-    CardOut,
     EntryOut,
     HistoryOut,
     OperationOut,
@@ -41,6 +40,7 @@ from hosts.web.api_models import (
     RefundIn,
     RefundOut,
     TransferIn,
+    WalletCardOut,
     WalletOut,
     asset_out,
     operation_out,
@@ -83,7 +83,9 @@ def api_wallet(request: Request[Any, Any, Any]) -> WalletOut:
     network = network_of(request)
     user = person(request)
     balances = [_balance(network, row) for row in wallet_rows(network, WalletRef.user(user.id))]
-    cards = [CardOut(number=r.card.number, lost=r.card.lost) for r in card_rows(network, user.id)]
+    cards = [
+        WalletCardOut(number=r.card.number, lost=r.card.lost) for r in card_rows(network, user.id)
+    ]
     return WalletOut(email=user.email, balances=balances, cards=cards)
 
 

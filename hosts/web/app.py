@@ -38,6 +38,9 @@ from core.wallets import MoneyError
 from hosts.web import core_sections
 from hosts.web.analytics import ANALYTICS_ROUTES, AnalyticsSections, analytics_lifespan
 from hosts.web.analytics import NAME as ANALYTICS_SECTIONS
+from hosts.web.api_assets import ASSET_API_ROUTES
+from hosts.web.api_cards import CARD_API_ROUTES
+from hosts.web.api_money import MONEY_API_ROUTES
 from hosts.web.api_payment_requests import PAYMENT_REQUEST_API_ROUTES
 from hosts.web.api_wallet import WALLET_API_ROUTES
 from hosts.web.auth import (
@@ -60,14 +63,21 @@ from hosts.web.pages import jinja_engine
 from hosts.web.routes_account import ACCOUNT_ROUTES
 from hosts.web.routes_admin import ADMIN_ROUTES
 from hosts.web.routes_admin_people import PEOPLE_ROUTES
+from hosts.web.routes_assets import ASSET_ROUTES
 from hosts.web.routes_auth import AUTH_ROUTES
+from hosts.web.routes_cards import CARD_ROUTES
+from hosts.web.routes_cards_admin import CARD_ADMIN_ROUTES
 from hosts.web.routes_checkout import CHECKOUT_ROUTES
 from hosts.web.routes_core import CORE_ROUTES
+from hosts.web.routes_federation import FEDERATION_ROUTES
+from hosts.web.routes_hello import HELLO_ROUTES
 from hosts.web.routes_pay import PAY_ROUTES
 from hosts.web.routes_payment_requests import PAYMENT_REQUEST_ROUTES
+from hosts.web.routes_priority import PRIORITY_ROUTES
 from hosts.web.routes_refill import REFILL_ROUTES
 from hosts.web.routes_refund import REFUND_ROUTES
 from hosts.web.routes_signup import SIGNUP_ROUTES
+from hosts.web.routes_treasury import TREASURY_ROUTES
 from hosts.web.routes_wallet import WALLET_ROUTES
 from hosts.web.schema_page import openapi_config
 from hosts.web.security import csrf_config, secret_key, security_headers
@@ -213,6 +223,16 @@ def create_app(
             *PAY_ROUTES,
             *WALLET_API_ROUTES,
             *PAYMENT_REQUEST_API_ROUTES,
+            *ASSET_ROUTES,
+            *FEDERATION_ROUTES,
+            *PRIORITY_ROUTES,
+            *CARD_ROUTES,
+            *CARD_ADMIN_ROUTES,
+            *TREASURY_ROUTES,
+            *ASSET_API_ROUTES,
+            *CARD_API_ROUTES,
+            *MONEY_API_ROUTES,
+            *HELLO_ROUTES,
             create_static_files_router(path="/-/static", directories=[STATIC]),
             *routers.values(),
         ],
