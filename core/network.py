@@ -7,6 +7,7 @@ and opens the store in the data directory.
 
 from __future__ import annotations
 
+import importlib.metadata
 from typing import Any
 
 from core.accounts import Accounts
@@ -19,9 +20,25 @@ from core.plugins import InstanceHooks, PluginManager
 from core.settings import Settings
 from core.signup import Signups
 from core.store import Store
+from core.terminals import (
+    Charges,
+    Taps,
+    TerminalEvents,
+    TerminalMode,
+    Terminals,
+    charge_mode,
+    collect_modes,
+)
 from core.wallets import Money
 
 __all__ = ["Network"]
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("tirelire")
+    except importlib.metadata.PackageNotFoundError:
+        return "0"
 
 
 class Network:
@@ -46,6 +63,14 @@ class Network:
         )
         self.ledger = Ledger(store)
         self.money = Money(store, self.ledger, self.instances, self.accounts)
+        if not plugins.pm.has_plugin(charge_mode.NAME):
+            plugins.register(charge_mode, charge_mode.NAME, version=_version())
+        plugins.always_enabled.add(charge_mode.NAME)
+        #: live pages subscribe here to hear when a terminal's state changed
+        self.terminal_events = TerminalEvents()
+        self.terminals = Terminals(store, self.instances, self.terminal_modes)
+        self.taps = Taps(self, self.terminals, self.terminal_events)
+        self.charges = Charges(self, self.terminals, self.terminal_events)
 
     @classmethod
     def open(cls, settings: Settings, *, plugins: PluginManager | None = None) -> Network:
@@ -64,6 +89,10 @@ class Network:
         """The hooks of ``instance``: only its enabled plugins are called (none for the home)."""
         enabled: list[str] = [] if instance is None else instance.enabled_plugins
         return self.plugins.for_instance(enabled)
+
+    def terminal_modes(self, instance: Instance) -> list[TerminalMode]:
+        """The terminal modes offered on ``instance`` (its enabled plugins' and the core's)."""
+        return collect_modes(self.hooks_for(instance), instance)
 
     def close(self) -> None:
         """Close the store (after the writer thread finished its queue)."""
