@@ -44,16 +44,21 @@ from hosts.web.instances import (
     provide_site,
     site_of,
 )
+from hosts.web.live import Live, start_live, stop_live
 from hosts.web.money_errors import money_error_handler
 from hosts.web.pages import jinja_engine
 from hosts.web.routes_account import ACCOUNT_ROUTES
 from hosts.web.routes_admin import ADMIN_ROUTES
 from hosts.web.routes_admin_people import PEOPLE_ROUTES
 from hosts.web.routes_auth import AUTH_ROUTES
+from hosts.web.routes_charge import CHARGE_ROUTES
 from hosts.web.routes_core import CORE_ROUTES
 from hosts.web.routes_signup import SIGNUP_ROUTES
+from hosts.web.routes_terminal_api import TERMINAL_API_ROUTES
+from hosts.web.routes_terminals_admin import TERMINALS_ADMIN_ROUTES
 from hosts.web.schema_page import openapi_config
 from hosts.web.security import csrf_config, secret_key, security_headers
+from hosts.web.terminal_errors import TERMINAL_EXCEPTION_HANDLERS
 
 __all__ = ["app_factory", "create_app", "plugin_guard", "plugin_routers"]
 
@@ -131,6 +136,9 @@ def create_app(
             *ACCOUNT_ROUTES,
             *ADMIN_ROUTES,
             *PEOPLE_ROUTES,
+            *TERMINAL_API_ROUTES,
+            *TERMINALS_ADMIN_ROUTES,
+            *CHARGE_ROUTES,
             create_static_files_router(path="/-/static", directories=[STATIC]),
             *routers.values(),
         ],
@@ -142,11 +150,19 @@ def create_app(
             "site": Provide(provide_site, sync_to_thread=False),
             "instance": Provide(provide_instance, sync_to_thread=False),
         },
-        exception_handlers={**EXCEPTION_HANDLERS, MoneyError: money_error_handler},
+        exception_handlers={
+            **EXCEPTION_HANDLERS,
+            MoneyError: money_error_handler,
+            **TERMINAL_EXCEPTION_HANDLERS,
+        },
         template_config=TemplateConfig(instance=jinja_engine()),
         openapi_config=openapi_config(settings.network_name, _version()),
         lifespan=[] if network is not None else [_lifespan(settings, manager)],
-        state=State({"network": network, "plugin_routes": _routes_by_plugin(routers)}),
+        on_startup=[start_live],
+        on_shutdown=[stop_live],
+        state=State(
+            {"network": network, "plugin_routes": _routes_by_plugin(routers), "live": Live()}
+        ),
         debug=debug,
     )
     return app

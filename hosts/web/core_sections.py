@@ -27,8 +27,10 @@ def register_account_sections(instance: Any, user: Any, register: Callable[..., 
 
 @hookimpl
 def register_admin_sections(instance: Any, register: Callable[..., None]) -> None:
-    """General information, users and roles, plugins, external tools."""
+    """General information, users and roles, terminals, cash desk, plugins, external tools."""
     register("general", _("General information"), "/admin/general", role=Role.ADMIN, order=10)
     register("users", _("Users and roles"), "/admin/utilisateurs", role=Role.ADMIN, order=20)
+    register("cash-desk", _("Cash desk"), "/caisse", role=Role.CASHIER, order=30)
+    register("terminals", _("Terminals"), "/admin/terminaux", role=Role.ADMIN, order=70)
     register("plugins", _("Plugins"), "/admin/plugins", role=Role.ADMIN, order=80)
     register("tools", _("External tools"), "/admin/outils", role=Role.ADMIN, order=90)
