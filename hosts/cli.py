@@ -23,6 +23,8 @@ from core.settings import Settings, SettingsError, load_settings
 from hosts.bench_serve import bench_serve
 from hosts.demo import DEMO_ADMINS, DemoError, admin_login_links, ensure_demo
 from hosts.ledger_cli import bench_ledger, ledger
+from hosts.nfc.command import bench_nfc, nfc_command
+from hosts.nfc.errors import HostError
 from hosts.serving import SERVERS, ServeError, check_data_dir, check_port, run_server
 
 __all__ = ["build_cli", "main"]
@@ -203,7 +205,9 @@ def bench_serve_command(
 
 
 cli.add_command(ledger)
+cli.add_command(nfc_command)
 bench.add_command(bench_ledger)
+bench.add_command(bench_nfc)
 
 
 def build_cli(plugins: PluginManager) -> click.Group:
@@ -252,7 +256,7 @@ def main(argv: list[str] | None = None) -> None:
         _fail(exc.format_message().strip().replace("\n", " "), exc.exit_code)
     except click.exceptions.Abort:
         _fail("aborted", 1)
-    except (ServeError, DemoError, SettingsError, PluginError, InstanceError) as exc:
+    except (ServeError, DemoError, SettingsError, PluginError, InstanceError, HostError) as exc:
         _fail(str(exc).strip().replace("\n", " "))
     except KeyboardInterrupt:
         sys.exit(130)

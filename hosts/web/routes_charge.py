@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import re
 import time
 from collections.abc import AsyncIterator
@@ -25,6 +26,8 @@ from litestar import Request, Response, delete, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, ServerSentEvent
 from litestar.response.sse import ServerSentEventMessage
+from litestar.utils.empty import value_or_default
+from litestar.utils.scope.state import ScopeState
 
 from core.accounts import Role
 from core.i18n import gettext as _
@@ -251,6 +254,8 @@ async def stream(request: Request[Any, Any, Any], terminal_id: FromPath[str]) ->
     network = network_of(request)
     live = live_of(request.app)
     template = request.app.template_engine.get_template("_charge_status.html")  # type: ignore[union-attr]
+    token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
+    csrf_input = f'<input type="hidden" name="_csrf_token" value="{html.escape(token)}" />'
 
     async def events() -> AsyncIterator[ServerSentEventMessage]:
         with live.watch(terminal.id) as wake:
@@ -264,7 +269,8 @@ async def stream(request: Request[Any, Any, Any], terminal_id: FromPath[str]) ->
                 if context["key"] != last_key:
                     last_key = context["key"]
                     last_sent = time.monotonic()
-                    yield ServerSentEventMessage(event="status", data=template.render(**context))
+                    html_text = template.render(**context, terminal=current, csrf_input=csrf_input)
+                    yield ServerSentEventMessage(event="status", data=html_text)
                 elif time.monotonic() - last_sent > 15:
                     last_sent = time.monotonic()
                     yield ServerSentEventMessage(comment="still here")

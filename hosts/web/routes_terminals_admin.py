@@ -80,10 +80,13 @@ class TerminalChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 def seen_text(when: float, now: float | None = None) -> str:
-    """When something was last seen, for people: "never", "2 min ago", or the date."""
+    """When something was last seen, for people: "never", "just now", "2 minutes ago", or the
+    date."""
     if not when:
         return _("never")
     elapsed = max(0, int((now if now is not None else time.time()) - when))
+    if elapsed < 5:
+        return _("just now")
     if elapsed < 60:
         return ngettext("%(num)d second ago", "%(num)d seconds ago", elapsed)
     if elapsed < 3600:
