@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from core.plugins import PluginError
-from core.records import Collection, Index
+from core.records import Collection
 from core.store import Tx
 from core.terminals.errors import SignatureError, TapConflict, TerminalError
 from core.terminals.events import TerminalEvents
@@ -89,9 +89,8 @@ class Taps:
         self.events = events
         self.clock = clock
         self.records: Collection[TapRecord] = Collection(
-            self.store, "taps", TapRecord, key=lambda r: r.key,
-            indexes=(Index("terminal", lambda r: r.terminal_id),),
-        )  # fmt: skip
+            self.store, "taps", TapRecord, key=lambda r: r.key
+        )
         self.log: Collection[TapLogEntry] = Collection(
             self.store, "tap_log", TapLogEntry, key=lambda e: e.key
         )
