@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -65,38 +66,30 @@ class World:
     def url(self) -> str:
         return self.server.address("goulues")
 
+    def api(self, method: str, path: str, *, admin: bool = False, **kwargs: Any) -> dict:
+        """Call the instance's JSON API with the cashier's (or the admin's) key."""
+        secret = self.admin_secret if admin else self.secret
+        answer = httpx.request(
+            method, f"http://127.0.0.1:{self.server.port}{path}", timeout=10,
+            headers={"host": f"goulues.localhost:{self.server.port}",
+                     "authorization": f"Bearer {secret}"},
+            **kwargs,
+        )  # fmt: skip
+        assert answer.status_code in {200, 201}, answer.text
+        return answer.json()  # type: ignore[no-any-return]
+
     def ask_charge(self, terminal_id: str, amount: int, *, repeat: bool = False) -> dict:
         """Ask ``amount`` cents on a terminal through the cashier API."""
-        answer = httpx.post(
-            f"http://127.0.0.1:{self.server.port}/api/terminals/{terminal_id}/charge",
-            json={"amount": amount, "repeat": repeat},
-            headers={"host": f"goulues.localhost:{self.server.port}",
-                     "authorization": f"Bearer {self.secret}"},
-            timeout=10,
-        )  # fmt: skip
-        assert answer.status_code == 201, answer.text
-        return answer.json()
+        body = {"amount": amount, "repeat": repeat}
+        return self.api("POST", f"/api/terminals/{terminal_id}/charge", json=body)
 
     def charge(self, terminal_id: str) -> dict:
         """What waits on a terminal, through the cashier API."""
-        answer = httpx.get(
-            f"http://127.0.0.1:{self.server.port}/api/terminals/{terminal_id}/charge",
-            headers={"host": f"goulues.localhost:{self.server.port}",
-                     "authorization": f"Bearer {self.secret}"},
-            timeout=10,
-        )  # fmt: skip
-        assert answer.status_code == 200, answer.text
-        return answer.json()
+        return self.api("GET", f"/api/terminals/{terminal_id}/charge")
 
     def revoke(self, terminal_id: str) -> None:
         """Revoke a terminal through the admin API."""
-        answer = httpx.post(
-            f"http://127.0.0.1:{self.server.port}/api/terminals/{terminal_id}/revoke",
-            headers={"host": f"goulues.localhost:{self.server.port}",
-                     "authorization": f"Bearer {self.admin_secret}"},
-            timeout=10,
-        )  # fmt: skip
-        assert answer.status_code == 200, answer.text
+        self.api("POST", f"/api/terminals/{terminal_id}/revoke", admin=True)
 
     def network(self) -> Network:
         """The network's store opened in this process, to read what the server committed.
