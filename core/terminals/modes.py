@@ -137,7 +137,7 @@ def refusal_outcome(
 
 def status_label(status: str) -> str:
     """What people read for a core status (translated); other statuses are shown as they are."""
-    labels = {
+    labels: dict[str, str] = {
         TapStatus.PAID: _("Paid"),
         TapStatus.SHORTFALL: _("Insufficient balance"),
         TapStatus.UNKNOWN_CARD: _("Unknown card"),
@@ -147,4 +147,4 @@ def status_label(status: str) -> str:
         TapStatus.UNAVAILABLE: _("Mode unavailable"),
         TapStatus.DONE: _("Done"),
     }
-    return labels.get(status, status)  # type: ignore[call-overload]
+    return labels.get(status, status)

@@ -116,14 +116,14 @@ def outcome_text(outcome: TapOutcome) -> str:
         missing = format_amount(outcome.shortfall, outcome.decimals)
         return _("%(missing)s %(code)s missing: nothing was taken.", missing=missing,
                  code=outcome.asset_code)  # fmt: skip
-    texts = {
+    texts: dict[str, str] = {
         TapStatus.UNKNOWN_CARD: _("This card is not known in the network."),
         TapStatus.CARD_LOST: _("This card was declared lost."),
         TapStatus.IDLE: _("No amount was waiting on this terminal."),
         TapStatus.REFUSED: _("The money rules refused this payment."),
         TapStatus.UNAVAILABLE: _("This terminal's mode is not available here."),
     }
-    return texts.get(status, outcome.message)  # type: ignore[call-overload, no-any-return]
+    return texts.get(status, outcome.message)
 
 
 def _tap_row(record: TapRecord, now: float) -> dict[str, str]:

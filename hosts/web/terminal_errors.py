@@ -67,7 +67,9 @@ def pairing_message(exc: PairingError) -> str:
     return _(_PAIRING.get(exc.reason, "This pairing code cannot be used."))
 
 
-def _answer(request: Request[Any, Any, Any], status: int, detail: str, **extra: Any) -> Any:
+def _answer(
+    request: Request[Any, Any, Any], status: int, detail: str, **extra: Any
+) -> Response[Any]:
     if wants_json(request):
         return problem(status, detail, **extra)
     return page(
@@ -81,25 +83,21 @@ def _signature(request: Request[Any, Any, Any], exc: SignatureError) -> Response
     extra: dict[str, Any] = {"code": exc.code, "reason": exc.reason}
     if exc.server_time:
         extra["server_time"] = exc.server_time
-    return _answer(request, exc.status, detail, **extra)  # type: ignore[no-any-return]
+    return _answer(request, exc.status, detail, **extra)
 
 
 def _pairing(request: Request[Any, Any, Any], exc: PairingError) -> Response[Any]:
-    return _answer(  # type: ignore[no-any-return]
-        request, 400, pairing_message(exc), code=exc.code, reason=exc.reason
-    )
+    return _answer(request, 400, pairing_message(exc), code=exc.code, reason=exc.reason)
 
 
 def _terminal(request: Request[Any, Any, Any], exc: TerminalError) -> Response[Any]:
     status = 404 if exc.field == "terminal" else 422
-    return _answer(  # type: ignore[no-any-return]
-        request, status, terminal_message(exc), code=exc.code, field=exc.field
-    )
+    return _answer(request, status, terminal_message(exc), code=exc.code, field=exc.field)
 
 
 def _conflict(request: Request[Any, Any, Any], exc: TapConflict) -> Response[Any]:
     detail = _("This tap id was already used for another card.")
-    return _answer(request, 409, detail, code=exc.code)  # type: ignore[no-any-return]
+    return _answer(request, 409, detail, code=exc.code)
 
 
 TERMINAL_EXCEPTION_HANDLERS: dict[Any, Any] = {

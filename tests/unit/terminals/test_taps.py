@@ -10,7 +10,14 @@ from __future__ import annotations
 import pytest
 
 from core import hookimpl
-from core.terminals import ChargeStatus, TapConflict, TapRequest, TapStatus, TerminalError
+from core.terminals import (
+    ChargeStatus,
+    TapConflict,
+    TapOutcome,
+    TapRequest,
+    TapStatus,
+    TerminalError,
+)
 from core.wallets import InsufficientFunds, WalletRef
 
 
@@ -139,8 +146,6 @@ class CheckIn:
         )  # fmt: skip
         if self.fail_with_shortfall:
             raise InsufficientFunds(shortfall=7, asset=1, wallet="card:x", available=0)
-        from core.terminals import TapOutcome
-
         return TapOutcome(status="checked_in", message="welcome", data={"seat": "A1"})
 
 
