@@ -14,14 +14,16 @@ the same port answers as a card. :class:`EmulatedCard` is that card, in a thread
 
 :meth:`EmulatedCard.present` puts a card with a given UID on the reader (changing the UID
 also takes the previous card away: the reader's presence check sees another identifier);
-:meth:`EmulatedCard.remove` takes it away (the card stops answering). The socket stays open
-between presentations, bound to ``127.0.0.1`` only (nfcpy's own listener binds every
-interface, so this module binds it itself before listening).
+:meth:`EmulatedCard.remove` takes it away (the card stops answering, and
+:meth:`EmulatedCard.wait_polled` returns once the reader polls again: it noticed). The socket
+stays open between presentations, bound to ``127.0.0.1`` only (nfcpy's own listener binds
+every interface, so this module binds it itself before listening).
 """
 
 from __future__ import annotations
 
 import errno
+import select
 import threading
 import time
 from typing import Any
@@ -66,6 +68,7 @@ class EmulatedCard:
         self._uid = ""
         self._silent_until = 0.0
         self._presented = threading.Event()
+        self._polled = threading.Event()
         self._stop = threading.Event()
         self._bound = threading.Event()
         self._thread = threading.Thread(target=self._run, name="emulated-card", daemon=True)
@@ -125,7 +128,12 @@ class EmulatedCard:
         with self._lock:
             self._target = None
             self._uid = ""
+            self._polled.clear()
         self._presented.clear()
+
+    def wait_polled(self, timeout: float = 10.0) -> bool:
+        """Wait until the reader polls again after :meth:`remove` (it noticed the card left)."""
+        return self._polled.wait(timeout)
 
     @property
     def uid(self) -> str:
@@ -153,7 +161,8 @@ class EmulatedCard:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            if not self._presented.wait(0.1):
+            if not self._presented.is_set():
+                self._listen_absent(0.05)
                 continue
             with self._lock:
                 target = self._target
@@ -167,6 +176,19 @@ class EmulatedCard:
             except (OSError, nfc.clf.CommunicationError):
                 if self._stop.is_set():
                     return
+
+    def _listen_absent(self, timeout: float) -> None:
+        """No card: read what the reader sends without answering, noting its polls."""
+        sock = self._device.socket
+        if sock is None or not select.select([sock], [], [], timeout)[0]:
+            return
+        try:
+            frame, _addr = sock.recvfrom(1024)
+        except OSError:
+            return
+        brty, _, data = frame.partition(b" ")
+        if (brty == b"106A" and data == b"26") or (brty.endswith(b"F") and data[:4] == b"0600"):
+            self._polled.set()
 
     def _answer_type_a(self, target: Any) -> None:
         activated = self._device.listen_tta(target, _LISTEN_SLICE)

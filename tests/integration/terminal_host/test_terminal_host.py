@@ -75,7 +75,7 @@ def test_a_type_a_card_through_an_in_process_host(world, card_a, tmp_path):
         card_a.present(TYPE_A_UID)
         _wait_for(lines, "PAID 51.00 (CLA 50.00 + FED 1.00)")
         card_a.remove()
-        time.sleep(0.5)  # the reader notices the card left
+        assert card_a.wait_polled()  # the reader noticed the card left and looks again
         card_a.present(TYPE_A_UID)  # tapped again: nothing left but 2.00 euros
         _wait_for(lines, "SHORTFALL 49.00 FED missing")
     finally:
