@@ -83,16 +83,21 @@ class ServerProcess:
         except ProcessLookupError:
             return
 
-    def stop(self, timeout: float = 15.0) -> None:
-        """Stop gracefully (SIGTERM), then by force if it does not exit in ``timeout``."""
+    def stop(self, timeout: float = 15.0) -> bool:
+        """Stop gracefully (SIGTERM), then by force if it does not exit in ``timeout``.
+
+        Returns True when the server stopped by itself, False when it had to be killed.
+        """
         if self.process is None:
-            return
+            return True
         self._signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.kill()
+            return False
         self.process = None
+        return True
 
     def kill(self) -> None:
         """Stop at once: SIGKILL to the server and its workers, like a power cut."""

@@ -117,6 +117,9 @@ def test_the_charge_page_shows_the_payment_live(market, smtp, page, shot, tmp_pa
             status.get_by_text("En attente d'une carte : 4.80 €").wait_for(timeout=10_000)
             status.get_by_role("button", name="Annuler le paiement").click()
             page.locator("#charge-status").get_by_text("Annulé.").wait_for()
+            page.wait_for_selector('#charge-status[data-live="on"]')
+            # the page's stream is still open: the server stops all the same, by itself
+            assert server.stop(timeout=20) is True
         finally:
             stop.set()
             reading.join(10)
