@@ -2,7 +2,8 @@
 
 - An admin makes a **pairing code** (:meth:`Terminals.new_pairing_code`): 12 characters of
   Crockford's base32 (60 random bits), shown once as ``XXXX-XXXX-XXXX``, valid 10 minutes,
-  single use, stored only as its SHA-256 digest. Typing is forgiving: case, dashes and spaces
+  single use, stored only as its SHA-256 digest. Making one also deletes the instance's codes
+  expired for more than a day. Typing is forgiving: case, dashes and spaces
   do not matter, ``O`` reads as ``0`` and ``I``/``L`` as ``1``.
 - The terminal makes its Ed25519 key pair, then **pairs** (:meth:`Terminals.pair`) with the
   code and its public key: in one write the code is spent and the terminal created, so a code
@@ -43,6 +44,8 @@ from core.tokens import Clock, digest, system_clock
 __all__ = ["CODE_SECONDS", "Terminals", "normalize_code"]
 
 CODE_SECONDS = 10 * 60
+#: how long a code's record is kept after it expired (the admin page lists only live ones)
+CODE_KEPT = 24 * 3600
 NAME_MAX = 80
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O, U
 _CODE_LENGTH = 12
@@ -142,7 +145,18 @@ class Terminals:
             key=digest(code), instance=instance.slug, name=cleaned, mode=mode, created_by=by,
             created_at=now, expires_at=now + CODE_SECONDS,
         )  # fmt: skip
-        self.store.write(lambda tx: self.codes.insert(tx, record))
+
+        def op(tx: Tx) -> PairingCode:
+            stale = [
+                c.key
+                for c in self.codes.find(tx.txn, "instance", instance.slug)
+                if c.expires_at < now - CODE_KEPT
+            ]
+            for key in stale:  # codes of this instance long expired (or used) go away
+                self.codes.delete(tx, key)
+            return self.codes.insert(tx, record)
+
+        self.store.write(op)
         return record, _display(code)
 
     def pair(self, instance: str, code: str, public_key: str) -> Terminal:
@@ -172,18 +186,6 @@ class Terminals:
             self.records.insert(tx, terminal)
             self.codes.put(tx, msgspec.structs.replace(found, used_at=now, terminal_id=terminal.id))
             return terminal
-
-        return self.store.write(op)
-
-    def purge_codes(self, *, older_than: float = 24 * 3600) -> int:
-        """Delete codes that expired more than ``older_than`` seconds ago; returns how many."""
-        limit = self.clock() - older_than
-
-        def op(tx: Tx) -> int:
-            old = [c.key for c in self.codes.scan(tx.txn) if c.expires_at < limit]
-            for key in old:
-                self.codes.delete(tx, key)
-            return len(old)
 
         return self.store.write(op)
 

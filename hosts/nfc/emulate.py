@@ -72,7 +72,6 @@ class EmulatedCard:
         self._stop = threading.Event()
         self._bound = threading.Event()
         self._thread = threading.Thread(target=self._run, name="emulated-card", daemon=True)
-        self.activations = 0
 
     @classmethod
     def type3(cls, port: int) -> EmulatedCard:
@@ -135,11 +134,6 @@ class EmulatedCard:
         """Wait until the reader polls again after :meth:`remove` (it noticed the card left)."""
         return self._polled.wait(timeout)
 
-    @property
-    def uid(self) -> str:
-        """The UID of the card on the reader ("" when none)."""
-        return self._uid
-
     def stop(self) -> None:
         """Stop the thread and close the socket."""
         self._stop.set()
@@ -194,7 +188,6 @@ class EmulatedCard:
         activated = self._device.listen_tta(target, _LISTEN_SLICE)
         if activated is None or activated.tt2_cmd is None:
             return
-        self.activations += 1
         command = bytes(activated.tt2_cmd)
         if (
             command[:1] == b"\x30" and time.monotonic() >= self._silent_until

@@ -128,3 +128,17 @@ def test_admin_changes_rename_mode_and_revoke(net):
     assert revoked.revoked and revoked.revoked_by == "admin"
     with pytest.raises(TerminalError):
         net.terminals.rename("bisik", terminal.id, "Encore")
+
+
+def test_old_codes_go_away_when_a_new_one_is_made(net, clock):
+    bisik = _instance(net, "bisik")
+    old, _code = net.terminals.new_pairing_code(bisik, name="Old", mode="charge")
+    clock.now += CODE_SECONDS + 23 * 3600
+    net.terminals.new_pairing_code(bisik, name="Recent", mode="charge")
+    with net.store.read() as txn:
+        assert net.terminals.codes.get(txn, old.key) is not None  # expired less than a day ago
+    clock.now += 2 * 3600
+    new, _code = net.terminals.new_pairing_code(bisik, name="New", mode="charge")
+    with net.store.read() as txn:
+        keys = {c.key for c in net.terminals.codes.scan(txn)}
+    assert old.key not in keys and new.key in keys and len(keys) == 2

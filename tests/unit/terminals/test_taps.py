@@ -80,6 +80,7 @@ def test_a_retry_with_the_same_tap_id_never_charges_twice(net, clock, claf, bene
     clock.now += 5  # the terminal timed out and signs the same tap again
     again = _tap(net, stall, "04A1B2C3", "tap-retry-1", clock.now)
     assert again.replayed and again.outcome == first.outcome
+    assert net.taps.get(stall.terminal.id, "tap-retry-1").outcome == first.outcome
     assert net.money.balance(WalletRef.card(beneficiary.id), claf.cla.id) == 4000
     with pytest.raises(TapConflict):
         _tap(net, stall, "0102030405060708", "tap-retry-1", clock.now)
