@@ -31,7 +31,10 @@ from core.network import Network
 from core.terminals import TapRequest, TapResult, Terminal
 from core.terminals.signing import SignedRequest
 
-__all__ = ["TERMINAL_API_ROUTES", "HelloAnswer", "PairAnswer", "PairRequest"]
+__all__ = ["BODY_MAX", "TERMINAL_API_ROUTES", "HelloAnswer", "PairAnswer", "PairRequest"]
+
+#: a terminal's bodies are tiny; larger ones are refused (413) before being read further
+BODY_MAX = 16 * 1024
 
 
 class PairRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -93,7 +96,7 @@ def _address(request: Request[Any, Any, Any]) -> str:
 
 
 @post("/api/terminals/pair", tags=["terminals"], summary="Pair a terminal with a one-time code",
-      status_code=201)  # fmt: skip
+      status_code=201, request_max_body_size=BODY_MAX)  # fmt: skip
 async def pair(
     data: JSONBody[PairRequest],
     instance: NamedDependency[Instance],
@@ -110,7 +113,7 @@ async def pair(
 
 
 @post("/api/terminals/hello", tags=["terminals"], summary="A terminal says it is alive (signed)",
-      status_code=200)  # fmt: skip
+      status_code=200, request_max_body_size=BODY_MAX)  # fmt: skip
 async def hello(
     request: Request[Any, Any, Any],
     instance: NamedDependency[Instance],
@@ -132,7 +135,7 @@ async def hello(
 
 
 @post("/api/terminals/tap", tags=["terminals"], summary="A card was tapped (signed, idempotent)",
-      status_code=200)  # fmt: skip
+      status_code=200, request_max_body_size=BODY_MAX)  # fmt: skip
 async def tap(
     request: Request[Any, Any, Any],
     data: JSONBody[TapRequest],

@@ -166,6 +166,8 @@ def test_signed_requests_and_their_refusals(world):
     tampered = device.post("/api/terminals/tap", {"tap_id": "t" * 8, "uid": "0102030405060708"},
                            raw=b'{"tap_id": "tttttttt", "uid": "DEADBEEF"}')  # fmt: skip
     assert (tampered.status_code, tampered.json()["reason"]) == (401, "bad_signature")
+    huge = device.post("/api/terminals/tap", {"tap_id": "t" * 8, "uid": "0" * 40_000})
+    assert huge.status_code == 413
     elsewhere = device.post("/api/terminals/hello", {}, host="bisik.localhost")
     assert (elsewhere.status_code, elsewhere.json()["reason"]) == (403, "wrong_instance")
 
