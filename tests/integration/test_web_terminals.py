@@ -255,7 +255,7 @@ def test_admin_renames_changes_mode_and_revokes(world):
     assert not network.terminals.get(other.terminal_id).revoked
     alice.post(f"/admin/terminaux/{device.terminal_id}/revoquer")
     assert network.terminals.get(device.terminal_id).revoked
-    assert "révoqué" in alice.get("/admin/terminaux").text
+    assert "révoqué définitivement" in alice.get("/admin/terminaux").text
 
 
 def test_the_admin_api_with_a_key(world):
