@@ -112,6 +112,19 @@ def register_translations(register: Callable[[Path], None]) -> None:
     """
 
 
+@hookspec
+def register_terminal_modes(instance: Any, register: Callable[..., None]) -> None:
+    """Offer modes for the card terminals of an instance.
+
+    Call ``register(key, label, href="", order=100)`` once per mode. ``key`` (1 to 40 of
+    ``a-z 0-9 -``) is stored on each terminal put in that mode; ``label`` is shown in the
+    reader's language (call gettext yourself); ``href`` is the staff page of a terminal in
+    this mode, ``{terminal}`` standing for the terminal's id. Called through the instance's
+    hooks whenever its modes are listed (admin pages) and at each tap (a terminal whose mode
+    is no longer offered answers ``unavailable``). The core offers ``charge`` itself.
+    """
+
+
 @hookspec(firstresult=True)
 def plugin_setup_path(network: Any, instance: Any) -> str | None:
     """Where an admin finishes setting this plugin up on ``instance``; None when nothing is left.
@@ -137,4 +150,21 @@ def register_analytics_views(register: Callable[..., None]) -> None:
     each row's instance: an instance's SQL console only ever receives its own rows (a table
     without it is seen by network treasurers only). Called once per mirror for every
     installed plugin (the mirror is one database for the network), not per instance.
+    """
+
+
+@hookspec(firstresult=True)
+def on_card_tap(tx: Any, tap: Any, network: Any) -> Any:
+    """Act on a card tapped on a terminal whose mode is yours; answer a ``TapOutcome``.
+
+    Called through the instance's hooks inside the tap's write (``tx``, a
+    :class:`core.store.Tx`), in a nested transaction: write your records and the money with
+    the ``*_in(tx, ...)`` services so they commit with the tap's idempotency record, or not at
+    all. Return None when ``tap.terminal.mode`` is not one of your modes (the first non-None
+    answer wins). ``tap`` is a :class:`core.terminals.CardTap` (``tap_id``, ``operation_id``
+    to use as the money operation id, ``uid``, ``card`` or None, ``terminal``, ``instance``,
+    ``at``); ``network`` the :class:`core.network.Network`. A money error you let through
+    (``InsufficientFunds``...) undoes your writes and becomes the outcome. Like every write
+    function, this may run more than once: touch the store only through ``tx`` and put other
+    side effects in ``tx.on_commit``.
     """

@@ -11,6 +11,7 @@ do), and each must get its own.
 
 from __future__ import annotations
 
+import importlib.metadata
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -26,6 +27,15 @@ from core.plugins import InstanceHooks, PluginManager
 from core.settings import Settings
 from core.signup import Signups
 from core.store import Store
+from core.terminals import (
+    Charges,
+    Taps,
+    TerminalEvents,
+    TerminalMode,
+    Terminals,
+    charge_mode,
+    collect_modes,
+)
 from core.wallets import Money
 from core.wallets.online import OnlineRefills
 from core.wallets.refunds import OnlineRefunds
@@ -34,6 +44,13 @@ from core.wallets.requests import PaymentRequests
 __all__ = ["Network"]
 
 T = TypeVar("T")
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("tirelire")
+    except importlib.metadata.PackageNotFoundError:
+        return "0"
 
 
 class Network:
@@ -67,6 +84,14 @@ class Network:
             store, self.money, minimum=settings.refill_min, maximum=settings.refill_max
         )
         self.online_refunds = OnlineRefunds(store, self.money, self.online_refills)
+        if not plugins.pm.has_plugin(charge_mode.NAME):
+            plugins.register(charge_mode, charge_mode.NAME, version=_version())
+        plugins.always_enabled.add(charge_mode.NAME)
+        #: live pages subscribe here to hear when a terminal's state changed
+        self.terminal_events = TerminalEvents()
+        self.terminals = Terminals(store, self.instances, self.terminal_modes)
+        self.taps = Taps(self, self.terminals, self.terminal_events)
+        self.charges = Charges(self, self.terminals, self.terminal_events)
 
     @classmethod
     def open(cls, settings: Settings, *, plugins: PluginManager | None = None) -> Network:
@@ -99,6 +124,10 @@ class Network:
             if found is None:
                 found = self._services[name] = factory(self)
             return found
+
+    def terminal_modes(self, instance: Instance) -> list[TerminalMode]:
+        """The terminal modes offered on ``instance`` (its enabled plugins' and the core's)."""
+        return collect_modes(self.hooks_for(instance), instance)
 
     def close(self) -> None:
         """Close the store (after the writer thread finished its queue)."""

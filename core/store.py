@@ -78,6 +78,26 @@ class Tx:
         """Run ``callback`` if this operation is rolled back (callbacks run newest first)."""
         self._aborts.append(callback)
 
+    def nested(self, fn: Callable[[Tx], T]) -> T:
+        """Run ``fn`` in a nested transaction: if it raises, only what it wrote is undone.
+
+        What ``fn`` wrote joins this transaction when it returns (and commits or aborts with
+        it); its commit and abort callbacks move here too. Use it to try a step that may be
+        refused (a payment) while keeping the rest of the write (a record of the attempt).
+        """
+        child_txn = self.store.env.begin(write=True, parent=self.txn)
+        child = Tx(self.store, child_txn)
+        try:
+            value = fn(child)
+        except BaseException:
+            child_txn.abort()
+            child._run_aborts()
+            raise
+        child_txn.commit()
+        self._commits.extend(child._commits)
+        self._aborts.extend(child._aborts)
+        return value
+
     def _run_aborts(self) -> None:
         while self._aborts:
             self._aborts.pop()()

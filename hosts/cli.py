@@ -26,6 +26,8 @@ from hosts.bench_serve import bench_serve
 from hosts.demo import DemoError, admin_login_links, ensure_demo
 from hosts.demo_money import money_summary
 from hosts.ledger_cli import bench_ledger, ledger
+from hosts.nfc.command import bench_nfc, nfc_command
+from hosts.nfc.errors import HostError
 from hosts.serving import SERVERS, ServeError, check_data_dir, check_port, run_server
 
 __all__ = ["build_cli", "main"]
@@ -263,9 +265,11 @@ def bench_http_command(
 
 
 cli.add_command(ledger)
+cli.add_command(nfc_command)
 bench.add_command(bench_ledger)
 cli.add_command(analytics)
 bench.add_command(bench_analytics)
+bench.add_command(bench_nfc)
 
 
 def build_cli(plugins: PluginManager) -> click.Group:
@@ -314,7 +318,7 @@ def main(argv: list[str] | None = None) -> None:
         _fail(exc.format_message().strip().replace("\n", " "), exc.exit_code)
     except click.exceptions.Abort:
         _fail("aborted", 1)
-    except (ServeError, DemoError, SettingsError, PluginError, InstanceError) as exc:
+    except (ServeError, DemoError, SettingsError, PluginError, InstanceError, HostError) as exc:
         _fail(str(exc).strip().replace("\n", " "))
     except KeyboardInterrupt:
         sys.exit(130)

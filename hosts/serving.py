@@ -28,6 +28,9 @@ __all__ = [
 ]
 
 APP_FACTORY = "hosts.web.app:app_factory"
+#: seconds a stopping worker has to finish its requests before it is killed: a payment takes
+#: milliseconds, while a cashier's live page (server-sent events) would hold the stop for ever
+WORKERS_KILL_TIMEOUT = 5
 SERVERS = ("granian", "uvicorn")
 
 
@@ -105,6 +108,7 @@ def run_server(
             factory=True,
             log_access=access_log,
             websockets=False,
+            workers_kill_timeout=WORKERS_KILL_TIMEOUT,
         ).serve()
     elif server == "uvicorn":
         try:
@@ -121,6 +125,7 @@ def run_server(
             http="httptools",
             access_log=access_log,
             log_level="warning",
+            timeout_graceful_shutdown=WORKERS_KILL_TIMEOUT,
         )
     else:
         raise ServeError(f"unknown server {server!r} (choose {' or '.join(SERVERS)})")

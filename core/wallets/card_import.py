@@ -5,7 +5,7 @@ skipped; blank lines are ignored). A row is rejected, with its line number and a
 
 - ``bad_row``: fewer than two columns, or more than three;
 - ``bad_hex``: the UID is not hexadecimal (separators ``:``, ``-`` and spaces are allowed);
-- ``wrong_length``: the UID is not 4 or 7 bytes (8 or 14 hex digits);
+- ``wrong_length``: the UID is not 4, 7, 8 or 10 bytes (8, 14, 16 or 20 hex digits);
 - ``bad_number``: the printed number is empty or longer than 40 characters;
 - ``bad_qr_id``: the QR id is not 8 to 64 URL-safe characters;
 - ``duplicate_in_file``: an earlier row of the file has the same UID, number or QR id;

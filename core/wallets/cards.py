@@ -1,8 +1,9 @@
 """Cards: NFC cards as keys to wallets, claimed by users, declared lost, or tied to instances.
 
-- A card has an id, a UID (what the reader reads: 4 or 7 bytes, stored as 8 or 14 upper-case
-  hex digits), a number printed on it and a random ``qr_id`` used in its page's URL. The three
-  are unique. Cards arrive in bulk (:mod:`core.wallets.card_import`).
+- A card has an id, a UID (what the reader reads: 4, 7 or 10 bytes for Type A cards, the
+  8-byte IDm of a Type 3 (FeliCa) card; stored as upper-case hex digits), a number printed
+  on it and a random ``qr_id`` used in its page's URL. The three are unique. Cards arrive in
+  bulk (:mod:`core.wallets.card_import`).
 - An anonymous card has its own wallet (``card:<id>``): it can be refilled and pay at once.
 - Claiming (:meth:`Cards.claim`) fuses the card's balances into the user's wallet in the same
   write as setting its owner. From then on the card is only a key to the user's wallet:
@@ -43,8 +44,12 @@ QR_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 NUMBER_MAX = 40
 
 
+#: UID lengths in bytes: Type A single, double and triple size (4, 7, 10), Type 3 IDm (8)
+UID_BYTES = (4, 7, 8, 10)
+
+
 def normalize_uid(uid: object) -> str:
-    """The UID as stored: upper-case hex without separators, 8 or 14 digits.
+    """The UID as stored: upper-case hex without separators, 8, 14, 16 or 20 digits.
 
     Raises InvalidInput on ``uid`` with the message ``not hexadecimal`` or ``wrong length``.
     """
@@ -52,8 +57,10 @@ def normalize_uid(uid: object) -> str:
     cleaned = re.sub(r"[\s:-]", "", text).upper()
     if not cleaned or not HEX_RE.match(cleaned):
         raise InvalidInput("uid", "not hexadecimal")
-    if len(cleaned) not in (8, 14):
-        raise InvalidInput("uid", "wrong length: a UID has 4 or 7 bytes (8 or 14 hex digits)")
+    if len(cleaned) not in tuple(2 * n for n in UID_BYTES):
+        raise InvalidInput(
+            "uid", "wrong length: a UID has 4, 7, 8 or 10 bytes (8, 14, 16 or 20 hex digits)"
+        )
     return cleaned
 
 

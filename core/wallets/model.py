@@ -317,7 +317,7 @@ class Card(msgspec.Struct, kw_only=True):
     """An NFC card. It carries no value: its wallet (or, once claimed, its user's) does."""
 
     id: str
-    #: the UID read by readers: upper-case hex, 8 or 14 digits (4 or 7 bytes)
+    #: the UID read by readers: upper-case hex, 8, 14, 16 or 20 digits (4, 7, 8 or 10 bytes)
     uid: str
     #: the number printed on the card
     number: str

@@ -58,6 +58,7 @@ from hosts.web.instances import (
     provide_site,
     site_of,
 )
+from hosts.web.live import Live, start_live, stop_live
 from hosts.web.money_errors import money_error_handler
 from hosts.web.pages import jinja_engine
 from hosts.web.routes_account import ACCOUNT_ROUTES
@@ -67,6 +68,7 @@ from hosts.web.routes_assets import ASSET_ROUTES
 from hosts.web.routes_auth import AUTH_ROUTES
 from hosts.web.routes_cards import CARD_ROUTES
 from hosts.web.routes_cards_admin import CARD_ADMIN_ROUTES
+from hosts.web.routes_charge import CHARGE_ROUTES
 from hosts.web.routes_checkout import CHECKOUT_ROUTES
 from hosts.web.routes_core import CORE_ROUTES
 from hosts.web.routes_federation import FEDERATION_ROUTES
@@ -77,10 +79,13 @@ from hosts.web.routes_priority import PRIORITY_ROUTES
 from hosts.web.routes_refill import REFILL_ROUTES
 from hosts.web.routes_refund import REFUND_ROUTES
 from hosts.web.routes_signup import SIGNUP_ROUTES
+from hosts.web.routes_terminal_api import TERMINAL_API_ROUTES
+from hosts.web.routes_terminals_admin import TERMINALS_ADMIN_ROUTES
 from hosts.web.routes_treasury import TREASURY_ROUTES
 from hosts.web.routes_wallet import WALLET_ROUTES
 from hosts.web.schema_page import openapi_config
 from hosts.web.security import csrf_config, secret_key, security_headers
+from hosts.web.terminal_errors import TERMINAL_EXCEPTION_HANDLERS
 
 __all__ = [
     "app_factory",
@@ -233,6 +238,9 @@ def create_app(
             *CARD_API_ROUTES,
             *MONEY_API_ROUTES,
             *HELLO_ROUTES,
+            *TERMINAL_API_ROUTES,
+            *TERMINALS_ADMIN_ROUTES,
+            *CHARGE_ROUTES,
             create_static_files_router(path="/-/static", directories=[STATIC]),
             *routers.values(),
         ],
@@ -246,7 +254,11 @@ def create_app(
             "user": Provide(provide_user, sync_to_thread=False),
             "actor": Provide(provide_actor, sync_to_thread=False),
         },
-        exception_handlers={**EXCEPTION_HANDLERS, MoneyError: money_error_handler},
+        exception_handlers={
+            **EXCEPTION_HANDLERS,
+            MoneyError: money_error_handler,
+            **TERMINAL_EXCEPTION_HANDLERS,
+        },
         template_config=TemplateConfig(instance=jinja_engine(plugin_templates(manager))),
         openapi_config=openapi_config(settings.network_name, _version()),
         lifespan=(
@@ -254,7 +266,11 @@ def create_app(
             if network is not None
             else [_lifespan(settings, manager), analytics_lifespan]
         ),
-        state=State({"network": network, "plugin_routes": _routes_by_plugin(routers)}),
+        on_startup=[start_live],
+        on_shutdown=[stop_live],
+        state=State(
+            {"network": network, "plugin_routes": _routes_by_plugin(routers), "live": Live()}
+        ),
         debug=debug,
     )
     return app

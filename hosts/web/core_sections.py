@@ -30,10 +30,11 @@ def register_account_sections(instance: Any, user: Any, register: Callable[..., 
 
 @hookimpl
 def register_admin_sections(instance: Any, register: Callable[..., None]) -> None:
-    """General information, users and roles, money (assets, invitations, payment order, cards,
-    grants, corrections), payment QR code, plugins, external tools."""
+    """General information, users and roles, the cash desk, money (assets, invitations, payment
+    order, cards, grants, corrections), payment QR code, terminals, plugins, external tools."""
     register("general", _("General information"), "/admin/general", role=Role.ADMIN, order=10)
     register("users", _("Users and roles"), "/admin/utilisateurs", role=Role.ADMIN, order=20)
+    register("cash-desk", _("Cash desk"), "/caisse/terminaux", role=Role.CASHIER, order=30)
     register("assets", _("Assets"), "/admin/actifs", role=Role.ADMIN, order=40)
     register("invitations", _("Asset invitations"), "/admin/invitations", role=Role.ADMIN, order=41)
     register("order", _("Payment order"), "/admin/ordre-de-paiement", role=Role.ADMIN, order=42)
@@ -41,5 +42,6 @@ def register_admin_sections(instance: Any, register: Callable[..., None]) -> Non
     register("grant", _("Grant"), "/admin/attribution", role=Role.TREASURER, order=50)
     register("correction", _("Correction"), "/admin/correction", role=Role.TREASURER, order=51)
     register("payment-qr", _("Payment QR code"), "/caisse/qr", role=Role.CASHIER, order=55)
+    register("terminals", _("Terminals"), "/admin/terminaux", role=Role.ADMIN, order=70)
     register("plugins", _("Plugins"), "/admin/plugins", role=Role.ADMIN, order=80)
     register("tools", _("External tools"), "/admin/outils", role=Role.ADMIN, order=90)

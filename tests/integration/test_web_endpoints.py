@@ -64,7 +64,7 @@ def client(network: Network) -> Iterator[TestClient]:
 
 def test_health(client: TestClient, fetch: Any) -> None:
     body = fetch(client, "localhost:8000", "/-/health").json()
-    assert body == {"status": "ok", "network": "Réseau tirelire", "instances": 2, "plugins": 3}
+    assert body == {"status": "ok", "network": "Réseau tirelire", "instances": 2, "plugins": 4}
 
 
 def test_plugins_json(client: TestClient, fetch: Any) -> None:
@@ -81,6 +81,12 @@ def test_plugins_json(client: TestClient, fetch: Any) -> None:
             "version": "0.1.0",
             "hooks": ["register_account_sections", "register_admin_sections"],
             "module": "AnalyticsSections",
+        },
+        {
+            "name": "tirelire-charge",
+            "version": "0.1.0",
+            "hooks": ["on_card_tap", "register_terminal_modes"],
+            "module": "core.terminals.charge_mode",
         },
         {
             "name": "tirelire-web",

@@ -173,3 +173,32 @@ def test_submit_after_close_is_refused(tmp_path):
     s.close()
     with pytest.raises(RuntimeError, match="closed"):
         s.submit(lambda tx: None)
+
+
+def test_nested_step_rolls_back_alone_and_keeps_its_callbacks(store):
+    db = store.db("t")
+    events: list[str] = []
+
+    def op(tx):
+        tx.txn.put(b"before", b"1", db=db)
+
+        def refused(child):
+            child.txn.put(b"refused", b"1", db=db)
+            child.on_abort(lambda: events.append("undo refused"))
+            raise ValueError("no")
+
+        def accepted(child):
+            child.txn.put(b"accepted", b"1", db=db)
+            child.on_commit(lambda: events.append("commit accepted"))
+            return "ok"
+
+        with pytest.raises(ValueError):
+            tx.nested(refused)
+        return tx.nested(accepted)
+
+    assert store.write_grouped(op) == "ok"
+    with store.read() as txn:
+        assert txn.get(b"before", db=db) == b"1"
+        assert txn.get(b"accepted", db=db) == b"1"
+        assert txn.get(b"refused", db=db) is None
+    assert events == ["undo refused", "commit accepted"]

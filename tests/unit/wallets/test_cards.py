@@ -37,7 +37,10 @@ A1B2C3D6,0010,qr-cccccccc,extra
 def test_normalize_uid():
     assert normalize_uid(" 04:a1:b2:c3 ") == "04A1B2C3"
     assert normalize_uid("04-A1-B2-C3-D4-E5-F6") == "04A1B2C3D4E5F6"
-    for bad, message in [("04A1B2", "wrong length"), ("GG112233", "not hexadecimal"), ("", "")]:
+    assert normalize_uid("0102030405060708") == "0102030405060708"  # a Type 3 card's IDm
+    assert normalize_uid("04" * 10) == "04" * 10  # a triple-size Type A UID
+    bad_ones = [("04A1B2", "wrong length"), ("04" * 9, "wrong length"), ("GG112233", "not hexa")]
+    for bad, message in [*bad_ones, ("", "")]:
         with pytest.raises(InvalidInput) as info:
             normalize_uid(bad)
         assert info.value.field == "uid" and message in info.value.message
