@@ -8,22 +8,17 @@ server-sent events, without being reloaded (a marker set in its window survives)
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from core import Network, load_settings
 from core.accounts import Role
 from core.instances import Instance
 from core.wallets import WalletRef
-from tests.e2e.conftest import wait_for_mail
-from tests.smtp_server import SmtpServer, free_port
+from tests.e2e.conftest import serving, wait_for_mail
+from tests.smtp_server import SmtpServer
 from tests.web_support import link_in
 
 pytestmark = pytest.mark.e2e
@@ -59,34 +54,8 @@ def served(tmp_path: Path, smtp: SmtpServer) -> Iterator[tuple[str, Path]]:
     data = tmp_path / "data"
     data.mkdir()
     _prepare(data, smtp.port)
-    port = free_port()
-    log_path = tmp_path / "server.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hosts", "serve", "--port", str(port), "--data", str(data)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/-/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(log_path.read_text())
-            time.sleep(0.2)
+    with serving(data, tmp_path / "server.log") as port:
         yield f"http://{SLUG}.localhost:{port}", data
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
     with Network.open(load_settings(data)) as network:  # the server is gone: check its money
         report = network.money.check_invariants()
         assert report.ok, report.problems
