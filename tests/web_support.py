@@ -62,10 +62,10 @@ class Visitor:
     one lifespan per test client), so several browsers can be open at once.
     """
 
-    def __init__(self, network: Network, host: str) -> None:
+    def __init__(self, network: Network, host: str, *, scheme: str = "http") -> None:
         self.host = host
         self.app: Litestar = create_app(network)
-        self.client = TestClient(self.app, base_url=f"http://{host}")
+        self.client = TestClient(self.app, base_url=f"{scheme}://{host}")
         self.client.__enter__()
         self.last_html = ""
 

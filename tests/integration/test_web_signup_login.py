@@ -239,3 +239,28 @@ def test_english_is_available(world):
     assert home.client.cookies.get("lang") == "en"
     home.post("/connexion", {"email": "en@b.fr"})
     assert smtp.messages[0]["Subject"].startswith("Your login link")
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_the_session_cookie_is_httponly_lax_and_secure_over_https(world, scheme):
+    network, _visitor, smtp = world
+    from core.instances import Instance
+
+    network.instances.create(Instance(slug="claf", name="CLAF"))
+    browser = Visitor(network, "claf.localhost", scheme=scheme)
+    try:
+        browser.get("/connexion")
+        browser.post("/connexion", {"email": "someone@claf.fr"})
+        path = link_in(smtp.messages[-1]).split("localhost", 1)[1]
+        browser.get(path)
+        answer = browser.post(path, follow=False)
+        cookie = next(
+            v for k, v in answer.headers.multi_items() if k == "set-cookie" and "session" in v
+        )
+    finally:
+        browser.close()
+    attributes = {part.strip().lower() for part in cookie.split(";")}
+    assert "httponly" in attributes
+    assert "samesite=lax" in attributes
+    assert ("secure" in attributes) == (scheme == "https")
+    assert not any(a.startswith("domain=") for a in attributes)  # host-only
