@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
 __all__ = ["CSP", "csrf_config", "secret_key", "security_headers"]
@@ -39,17 +38,29 @@ _HEADERS = {
 }
 
 
+_RAW_HEADERS = [
+    (name.encode("latin-1"), value.encode("latin-1")) for name, value in _HEADERS.items()
+]
+
+
 async def security_headers(message: Message, scope: Scope) -> None:
-    """``before_send`` hook: add the security headers to every HTTP response."""
+    """``before_send`` hook: add the security headers to every HTTP response.
+
+    It runs on every response, so it works on the raw header list (bytes pairs) rather than
+    through a headers object: a header the handler already set is kept as it is.
+    """
     if message["type"] != "http.response.start":
         return
-    headers = MutableScopeHeaders.from_message(message)
-    for name, value in _HEADERS.items():
-        if name not in headers:
-            headers[name] = value
-    path = scope.get("path", "")
-    if not path.startswith("/-/static/") and "cache-control" not in headers:
-        headers["cache-control"] = "no-store"
+    raw = message.get("headers")
+    if not isinstance(raw, list):
+        raw = list(raw or [])
+        message["headers"] = raw
+    present = {name.lower() for name, _value in raw}
+    for name, value in _RAW_HEADERS:
+        if name not in present:
+            raw.append((name, value))
+    if b"cache-control" not in present and not scope.get("path", "").startswith("/-/static/"):
+        raw.append((b"cache-control", b"no-store"))
 
 
 def secret_key(data_dir: Path) -> str:
