@@ -98,11 +98,13 @@ class WalletCardOut(msgspec.Struct, kw_only=True):
 
 
 class WalletOut(msgspec.Struct, kw_only=True):
-    """The person's wallet: balances and cards."""
+    """The person's wallet: balances and cards; on a collective's address, what it accepts."""
 
     email: str
     balances: list[BalanceOut]
     cards: list[WalletCardOut]
+    #: the money assets the collective of the request's address accepts (none on the home)
+    accepted_here: list[AssetOut] = msgspec.field(default_factory=list)
 
 
 class HistoryOut(msgspec.Struct, kw_only=True):

@@ -53,7 +53,7 @@ from hosts.web.instances import network_of, site_of
 from hosts.web.routes_refill import refill_urls
 from hosts.web.wallet_common import json_only, person, primary_asset, provider_for
 from hosts.web.wallet_format import counterparty_label
-from hosts.web.wallet_view import WalletRow, card_rows, wallet_rows
+from hosts.web.wallet_view import WalletRow, accepted_here, card_rows, wallet_rows
 
 __all__ = ["WALLET_API_ROUTES"]
 
@@ -79,14 +79,20 @@ def _balance(network: Any, row: WalletRow) -> BalanceOut:
 
 @get("/api/wallet", guards=LOGIN, tags=TAGS, sync_to_thread=False)
 def api_wallet(request: Request[Any, Any, Any]) -> WalletOut:
-    """My wallet: each balance, where its asset is accepted, the last transaction; my cards."""
+    """My wallet: each balance, where its asset is accepted, the last transaction; my cards;
+    on a collective's address, the currencies it accepts (``accepted_here``)."""
     network = network_of(request)
     user = person(request)
     balances = [_balance(network, row) for row in wallet_rows(network, WalletRef.user(user.id))]
     cards = [
         WalletCardOut(number=r.card.number, lost=r.card.lost) for r in card_rows(network, user.id)
     ]
-    return WalletOut(email=user.email, balances=balances, cards=cards)
+    site = site_of(request)
+    here = accepted_here(network, site.instance.slug) if site.instance is not None else []
+    return WalletOut(
+        email=user.email, balances=balances, cards=cards,
+        accepted_here=[asset_out(row.asset) for row in here],
+    )  # fmt: skip
 
 
 @get("/api/wallet/history/{asset_id:int}", guards=LOGIN, tags=TAGS, sync_to_thread=False)

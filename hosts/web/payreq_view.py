@@ -2,6 +2,7 @@
 
 - :func:`pay_url` is the link in the QR code: the request's instance address + ``/payer/<id>``;
 - :func:`status_text` is the one sentence the staff page shows (and its live updates send);
+  once paid it names what paid (:func:`paid_with`: ``12,50 CLA`` at a food fund's producer);
 - :func:`payer_view` is what the payer sees before confirming: their balances in the assets
   the instance accepts (in the order the sale will take them), what would be taken from each,
   the shortfall if any, and what they hold that is not accepted there. It is a preview for the
@@ -14,13 +15,13 @@ from dataclasses import dataclass, field
 
 from core.i18n import gettext as _
 from core.network import Network
-from core.wallets import Asset, WalletRef, sale_order
+from core.wallets import ActionKind, Asset, WalletRef, sale_order
 from core.wallets.model import MONEY_CATEGORIES
-from core.wallets.requests import PaymentRequest
+from core.wallets.requests import PaymentRequest, operation_id_of
 from hosts.web.instances import Site
 from hosts.web.wallet_format import counterparty_label, money, when
 
-__all__ = ["PayerView", "pay_url", "payer_view", "status_text"]
+__all__ = ["PayerView", "paid_with", "pay_url", "payer_view", "status_text"]
 
 
 def pay_url(site: Site, request: PaymentRequest) -> str:
@@ -35,8 +36,8 @@ def status_text(network: Network, request: PaymentRequest) -> str:
     if state == "paid":
         return _(
             "Paid: %(amount)s by %(payer)s at %(time)s.",
-            amount=price, payer=counterparty_label(network, request.payer),
-            time=when(request.paid_at),
+            amount=paid_with(network, request) or price,
+            payer=counterparty_label(network, request.payer), time=when(request.paid_at),
         )  # fmt: skip
     if state == "cancelled":
         return _("Cancelled.")
@@ -44,6 +45,22 @@ def status_text(network: Network, request: PaymentRequest) -> str:
         return _("Expired without payment: make a new request.")
     return _("Waiting for the payment of %(amount)s (until %(time)s)…",
              amount=price, time=when(request.expires_at))  # fmt: skip
+
+
+def paid_with(network: Network, request: PaymentRequest) -> str:
+    """What a paid request was paid with, asset by asset (``12,50 CLA``, ``10,00 CLA + 2,50
+    FED``): a food fund's producer sees CLA, not the unit the price was typed in. ``""``
+    while it is not paid."""
+    if request.status != "paid":
+        return ""
+    operation = network.money.operation(ActionKind.SALE, operation_id_of(request.id))
+    if operation is None:
+        return ""
+    parts = []
+    for leg in operation.legs:
+        asset = network.money.assets.get(leg.asset_id)
+        parts.append(money(leg.amount, asset))
+    return " + ".join(parts)
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """ "Ma tirelire": balances, where each asset is accepted, history, person-to-person transfer.
 
 - ``GET /mon-compte/tirelire``: one row per asset (amount, accepted by, last transaction,
-  link to its history), the person's claimed cards, and the actions (refill, refund, give,
-  and for staff the payment QR code).
+  link to its history), the person's claimed cards, the currencies the collective of this
+  address accepts, and the actions (refill, refund, give, and for staff the payment QR code).
 - ``GET /mon-compte/tirelire/historique/{asset_id}``: the history in one asset, newest first,
   20 per page (``?avant=<timestamp>`` for the next page).
 - ``GET/POST /mon-compte/tirelire/donner``: give to someone else, by e-mail, in an asset that
@@ -33,7 +33,7 @@ from hosts.web.instances import network_of, site_of
 from hosts.web.pages import page
 from hosts.web.wallet_common import form_error, person
 from hosts.web.wallet_format import counterparty_label
-from hosts.web.wallet_view import card_rows, wallet_rows
+from hosts.web.wallet_view import accepted_here, card_rows, wallet_rows
 
 __all__ = ["HISTORY_PAGE", "WALLET_ROUTES"]
 
@@ -57,6 +57,8 @@ def wallet(request: Request[Any, Any, Any], ok: FromQuery[str | None] = None) ->
         rows=wallet_rows(network, WalletRef.user(user.id)),
         cards=card_rows(network, user.id),
         staff=role_allows(role, Role.CASHIER),
+        here=site.instance,
+        accepted=accepted_here(network, site.instance.slug) if site.instance else [],
         notice=_(NOTICES[ok]) if ok in NOTICES else "",
         counterparty=lambda owner: counterparty_label(network, owner),
     )

@@ -2,8 +2,10 @@
 
 :func:`wallet_rows` lists a person's balances, one row per asset (the primary asset always,
 even at zero), with where each asset is accepted and the last transaction; :func:`card_rows`
-their claimed cards and what each one pays from. Reads only: a few short read transactions,
-never held across an ``await``.
+their claimed cards and what each one pays from; :func:`accepted_here` the currencies the
+collective whose address is open accepts (the seed's "voir quelles monnaies sont acceptées par
+ce collectif": a producer that accepted a food fund's currency sees it there). Reads only: a
+few short read transactions, never held across an ``await``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,17 @@ from dataclasses import dataclass, field
 
 from core.network import Network
 from core.wallets import PRIMARY_ASSET_ID, Asset, AssetCategory, Card, HistoryEntry, WalletRef
+from core.wallets.model import MONEY_CATEGORIES
 
-__all__ = ["CardRow", "WalletRow", "accepted_by", "card_rows", "wallet_rows"]
+__all__ = [
+    "AcceptedRow",
+    "CardRow",
+    "WalletRow",
+    "accepted_by",
+    "accepted_here",
+    "card_rows",
+    "wallet_rows",
+]
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,29 @@ class CardRow:
 
     card: Card
     balances: list[tuple[Asset, int]]
+
+
+@dataclass(frozen=True)
+class AcceptedRow:
+    """A currency the collective accepts, and who issues it (a name to read)."""
+
+    asset: Asset
+    #: the issuing collective's name; "" for the network's primary asset
+    issuer_name: str
+
+
+def accepted_here(network: Network, slug: str) -> list[AcceptedRow]:
+    """The money assets ``slug`` accepts (the primary asset, its own, those it accepted), the
+    primary asset first, then by code."""
+    assets = [
+        a for a in network.money.federations.accepted_assets(slug) if a.category in MONEY_CATEGORIES
+    ]
+    assets.sort(key=lambda a: (a.category != AssetCategory.PRIMARY, a.code))
+    rows = []
+    for asset in assets:
+        issuer = network.instances.get(asset.issuer) if asset.issuer else None
+        rows.append(AcceptedRow(asset, issuer.name if issuer is not None else asset.issuer))
+    return rows
 
 
 def accepted_by(network: Network, asset: Asset) -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
@@ -102,7 +102,7 @@ async def register(
     network: NamedDependency[Network],
     instance: NamedDependency[Instance],
     user: NamedDependency[User | None],
-) -> Any:
+) -> Response[Any]:
     """Register a beneficiary (their account is created from the e-mail if new)."""
     try:
         asset = _fund_asset(network, instance)
@@ -157,7 +157,7 @@ async def edit(
     network: NamedDependency[Network],
     instance: NamedDependency[Instance],
     beneficiary_id: FromPath[str],
-) -> Any:
+) -> Response[Any]:
     """Save a beneficiary's card number and monthly allocation."""
     try:
         asset = _fund_asset(network, instance)
@@ -197,7 +197,7 @@ def stop(
     network: NamedDependency[Network],
     instance: NamedDependency[Instance],
     beneficiary_id: FromPath[str],
-) -> Any:
+) -> Response[Any]:
     """Stop a beneficiary: no more allocations (the balance stays theirs)."""
     return _set_active(network, instance, beneficiary_id, False)
 
@@ -208,7 +208,7 @@ def restart(
     network: NamedDependency[Network],
     instance: NamedDependency[Instance],
     beneficiary_id: FromPath[str],
-) -> Any:
+) -> Response[Any]:
     """Restart a stopped beneficiary."""
     return _set_active(network, instance, beneficiary_id, True)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
@@ -33,7 +33,9 @@ __all__ = ["FUND_ROUTES"]
 
 
 @get("/claf/mise-en-place", opt=ADMIN, sync_to_thread=False, include_in_schema=False)
-def setup_form(network: NamedDependency[Network], instance: NamedDependency[Instance]) -> Any:
+def setup_form(
+    network: NamedDependency[Network], instance: NamedDependency[Instance]
+) -> Response[Any]:
     """The set-up form (or, once set up, where the fund's pages are)."""
     claf = claf_of(network)
     try:
@@ -52,7 +54,7 @@ async def setup_save(
     network: NamedDependency[Network],
     instance: NamedDependency[Instance],
     user: NamedDependency[User | None],
-) -> Any:
+) -> Response[Any]:
     """Create the fund's asset with the name and code typed (errors next to their field)."""
     form = await request.form()
     values = {"name": str(form.get("name", "")), "code": str(form.get("code", ""))}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from litestar import get
+from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Template
@@ -71,7 +71,7 @@ def payments_export(
     instance: NamedDependency[Instance],
     du: FromQuery[str | None] = None,
     au: FromQuery[str | None] = None,
-) -> Any:
+) -> Response[Any]:
     """The payments received in the period, every fund's asset, newest first."""
     start, end, _error = period(du, au, datetime.date.today())
     rows = [
@@ -87,7 +87,7 @@ def payments_export(
      include_in_schema=False)  # fmt: skip
 def remittances_export(
     network: NamedDependency[Network], instance: NamedDependency[Instance]
-) -> Any:
+) -> Response[Any]:
     """Every remittance this place received, every fund's asset, newest bank date first."""
     today = datetime.date.today()
     names = {i.slug: i.name for i in network.instances.all()}

@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 import msgspec
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
@@ -115,7 +115,7 @@ async def remit(
     network: NamedDependency[Network],
     instance: NamedDependency[Instance],
     user: NamedDependency[User | None],
-) -> Any:
+) -> Response[Any]:
     """Record the bank remittance of one place's whole balance (once per form)."""
     form = await request.form()
     fields = ("producer", "amount", "token", "bank_reference", "bank_date")
@@ -180,7 +180,7 @@ def remittances_export(
     network: NamedDependency[Network],
     instance: NamedDependency[Instance],
     lieu: FromQuery[str | None] = None,
-) -> Any:
+) -> Response[Any]:
     """The remittances as CSV (see :mod:`plugins.claf.exports`)."""
     claf = claf_of(network)
     try:

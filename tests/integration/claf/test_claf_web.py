@@ -296,3 +296,39 @@ def test_the_admin_panel_lists_the_plugin_s_sections_by_role(claf_world):
     assert 'href="/claf/ventilation"' in treasurer and "/claf/beneficiaires" not in treasurer
     producer = claf_world.visitor("goulues", "tresorier@goulues.fr").get("/admin").text
     assert 'href="/claf/producteur"' in producer and "/claf/ventilation" not in producer
+
+
+def test_every_page_is_served_as_html(claf_world):
+    """A handler whose answer is annotated ``Any`` gets Litestar's JSON media type, and a
+    browser then shows its page as text: each page route must leave the type to its
+    template (found by the end-to-end test of the set-up page)."""
+    visitor = claf_world.visitor("claf", "admin@claf.fr")
+    pages = []
+    for route in visitor.app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            module = getattr(handler.fn, "__module__", "")
+            if not module.startswith("plugins.claf") or route.path.startswith("/api/"):
+                continue
+            if route.path.endswith(".csv"):
+                continue
+            pages.append(route.path)
+            assert handler.media_type != "application/json", route.path
+    assert "/claf/mise-en-place" in pages and "/claf/ventilation/remise" in pages
+    net = claf_world.network
+    net.instances.create(Instance(slug="caisse-4", name="Caisse 4", kind=InstanceKind.FOOD_FUND))
+    net.instances.set_plugin("caisse-4", "claf", True)
+    admin = claf_world.user("admin@caisse4.fr")
+    net.store.write(lambda tx: net.accounts.grant(tx, "caisse-4", admin.id, Role.ADMIN))
+    browser = claf_world.visitor("caisse-4", "admin@caisse4.fr")
+    form = browser.get("/claf/mise-en-place")
+    assert form.headers["content-type"].startswith("text/html")
+    refused = browser.post("/claf/mise-en-place", {"name": "", "code": "x"})
+    assert refused.status_code == 400 and refused.headers["content-type"].startswith("text/html")
+    _funded(claf_world)
+    treasurer = claf_world.visitor("claf", "tresorier@claf.fr")
+    page = treasurer.get("/claf/ventilation")
+    done = treasurer.post("/claf/ventilation/remise", {
+        "producer": "goulues", "amount": "4500", "token": token_of(page.text, "goulues"),
+        "bank_reference": "VIR-HTML", "bank_date": TODAY.isoformat(),
+    })  # fmt: skip
+    assert done.headers["content-type"].startswith("text/html")
