@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from core.network import Network
 from core.wallets import PRIMARY_ASSET_ID, AssetCategory, WalletRef
-from hosts.web.money_web import format_amount
+from core.wallets.amounts import format_amount
 
 __all__ = ["DEMO_CARDS", "money_summary", "populate_money"]
 
@@ -123,4 +123,4 @@ def _amount(network: Network, asset_id: int, amount: int) -> str:
     asset = network.money.assets.get(asset_id)
     if asset is None:
         return f"{amount} (asset {asset_id})"
-    return f"{format_amount(amount, asset.decimals)} {asset.code}"
+    return f"{format_amount(amount, asset.decimals, lang='en')} {asset.code}"

@@ -27,6 +27,7 @@ from core.wallets import (
     Operation,
     UnknownCard,
 )
+from core.wallets.amounts import format_amount as _format_amount
 
 __all__ = [
     "MODE_RE",
@@ -57,12 +58,8 @@ def collect_modes(hooks: InstanceHooks, instance: Instance) -> list[TerminalMode
 
 
 def format_amount(amount: int, decimals: int = 2) -> str:
-    """``1250`` → ``12.50`` (integer arithmetic only)."""
-    if decimals <= 0:
-        return str(amount)
-    sign = "-" if amount < 0 else ""
-    whole, part = divmod(abs(amount), 10**decimals)
-    return f"{sign}{whole}.{part:0{decimals}d}"
+    """``1250`` → ``12.50``: amounts in a terminal's messages (its console speaks English)."""
+    return _format_amount(amount, decimals, lang="en")
 
 
 AssetLookup = Callable[[lmdb.Transaction, int], Any]

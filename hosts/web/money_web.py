@@ -31,10 +31,11 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Template
 
 from core.accounts import Role
-from core.i18n import N_
+from core.i18n import N_, current_language
 from core.i18n import gettext as _
 from core.instances import Instance
 from core.wallets import Asset, AssetCategory, FederationStatus, InvalidInput
+from core.wallets.amounts import format_amount as _format_amount
 from hosts.web.auth import Actor, actor_of, user_of
 from hosts.web.instances import site_of
 from hosts.web.pages import page
@@ -88,12 +89,8 @@ _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def format_amount(amount: int, decimals: int = 2) -> str:
-    """``1250`` with 2 decimals → ``12.50`` (integer arithmetic only)."""
-    if decimals <= 0:
-        return str(amount)
-    sign = "-" if amount < 0 else ""
-    whole, part = divmod(abs(amount), 10**decimals)
-    return f"{sign}{whole}.{part:0{decimals}d}"
+    """``1250`` with 2 decimals → ``12,50`` in French, ``12.50`` in English."""
+    return _format_amount(amount, decimals, lang=current_language())
 
 
 def parse_amount(text: object, decimals: int, field: str = "amount") -> int:

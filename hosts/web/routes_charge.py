@@ -41,12 +41,12 @@ from core.terminals import (
     TapStatus,
     Terminal,
     TerminalError,
-    format_amount,
     status_label,
 )
 from hosts.web.auth import actor_of, requires_role
 from hosts.web.instances import network_of
 from hosts.web.live import POLL_SECONDS, STREAM_SECONDS, live_of
+from hosts.web.money_web import format_amount
 from hosts.web.pages import page
 from hosts.web.routes_admin import current_instance
 from hosts.web.routes_terminals_admin import seen_text

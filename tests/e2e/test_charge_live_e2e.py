@@ -93,15 +93,15 @@ def test_the_charge_page_shows_the_payment_live(market, smtp, page, shot, tmp_pa
             page.get_by_label("Ce qui est vendu (facultatif)").fill("Pâtes fraîches")
             page.get_by_role("button", name="Demander le paiement").click()
             status = page.locator("#charge-status")
-            status.get_by_text("En attente d'une carte : 12.50 €").wait_for()
+            status.get_by_text("En attente d'une carte : 12,50 €").wait_for()
             page.wait_for_selector('#charge-status[data-live="on"]')
             shot(page, "waiting-for-card")
             url = page.url
             card.present(UID)  # the customer taps
             outcome = status.locator("p.outcome")
-            outcome.get_by_text("Payé 12.50 (CLA 12.50).").wait_for(timeout=10_000)
+            outcome.get_by_text("Payé 12,50 (CLA 12,50).").wait_for(timeout=10_000)
             assert "carte n° 0001" in outcome.inner_text()
-            assert status.get_by_text("Payé : 12.50 €").is_visible()
+            assert status.get_by_text("Payé : 12,50 €").is_visible()
             assert status.get_by_role("cell", name="0001").is_visible()  # the last taps
             assert page.url == url  # no reload: the stream brought it
             shot(page, "paid-live")
@@ -114,7 +114,7 @@ def test_the_charge_page_shows_the_payment_live(market, smtp, page, shot, tmp_pa
                          "authorization": f"Bearer {secret}"},
             )  # fmt: skip
             assert asked.status_code == 201
-            status.get_by_text("En attente d'une carte : 4.80 €").wait_for(timeout=10_000)
+            status.get_by_text("En attente d'une carte : 4,80 €").wait_for(timeout=10_000)
             status.get_by_role("button", name="Annuler le paiement").click()
             page.locator("#charge-status").get_by_text("Montant annulé.").wait_for()
             page.wait_for_selector('#charge-status[data-live="on"]')

@@ -208,7 +208,7 @@ def test_a_tap_pays_the_charge_once_even_when_retried(world):
     carl = login("carl@goulues.fr")
     page = carl.get(f"/caisse/terminaux/{device.terminal_id}")
     assert page.status_code == 200
-    assert "Payé 12.50 (CLA 12.50)." in page.text and "0042" in page.text
+    assert "Payé 12,50 (CLA 12,50)." in page.text and "0042" in page.text
     assert 'src="/-/static/terminal.js"' in page.text and 'id="refresh"' in page.text
 
 
@@ -225,7 +225,7 @@ def test_the_charge_page_keeps_what_was_typed_and_refuses_other_instances(world)
     assert "Saisissez un montant en euros, comme 12,50." in wrong.text
     assert 'value="douze"' in wrong.text and 'value="Pâtes"' in wrong.text
     ok = carl.post(f"{url}/montant", {"amount": "12,50", "label": "Pâtes", "repeat": "1"})
-    assert ok.status_code == 200 and "En attente d'une carte : 12.50 €" in ok.text
+    assert ok.status_code == 200 and "En attente d'une carte : 12,50 €" in ok.text
     charge = network.charges.get("goulues", device.terminal_id)
     assert (charge.amount, charge.repeat, charge.label) == (1250, True, "Pâtes")
     cancelled = carl.post(f"{url}/annuler")

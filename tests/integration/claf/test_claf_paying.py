@@ -228,7 +228,7 @@ def test_a_card_registered_by_the_fund_pays_the_producer_at_the_stall(claf_world
     assert stall.post("/api/terminals/tap", tap).json()["replayed"] is True  # a retry
     assert claf_world.balance(WalletRef.user(camille.id)) == 3750
     assert claf_world.balance(WalletRef.instance("goulues")) == 1250
-    assert "Payé 12.50 (CLA 12.50)." in cashier.get(f"/caisse/terminaux/{stall.terminal_id}").text
+    assert "Payé 12,50 (CLA 12,50)." in cashier.get(f"/caisse/terminaux/{stall.terminal_id}").text
 
     wallet = claf_world.visitor("claf", "camille@example.org").get("/mon-compte/tirelire")
     assert "carte CLAF-0042" in wallet.text and "37,50 CLA" in wallet.text

@@ -72,7 +72,7 @@ def test_edit_and_archive_and_what_the_issuer_owes(money_world):
     money_world.grant(WalletRef.user(money_world.user_id("a@b.fr")), 2550, cla)
     admin = money_world.login("admin@claf.fr", "claf.localhost")
     page = admin.get(f"/admin/actifs/{cla.id}").text
-    assert "25.50 CLA" in page
+    assert "25,50 CLA" in page
     bad = admin.post(f"/admin/actifs/{cla.id}", {"name": "", "code": "CLA"})
     assert bad.status_code == 400 and "Utilisez de 1 à 100 caractères." in bad.text
     saved = admin.post(

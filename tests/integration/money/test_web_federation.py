@@ -58,7 +58,7 @@ def test_share_mails_every_admin_and_the_invited_instance_accepts(money_world):
     assert sale.status_code == 201, sale.text
     assert money_world.balance(WalletRef.instance("goulues"), cla) == 300
     listing = issuer.get(f"/admin/actifs/{cla.id}").text
-    assert "Acceptée" in listing and "10.00 CLA" in listing  # what the issuer owes
+    assert "Acceptée" in listing and "10,00 CLA" in listing  # what the issuer owes
 
 
 def test_revoke_and_leave_keep_balances_and_refuse_new_sales(money_world):

@@ -58,7 +58,7 @@ def test_grant_to_an_email_or_a_card_once_per_form(money_world):
         "operation_id": operation_id,
     }
     done = treasurer.post("/admin/attribution", values)
-    assert "Fait : 12.50 CLA" in done.text
+    assert "Fait : 12,50 CLA" in done.text
     again = treasurer.post("/admin/attribution", values)  # the same form sent twice
     assert again.status_code == 200
     person = network.accounts.user_by_email("nouvelle@example.org")
@@ -87,7 +87,7 @@ def test_grant_to_an_email_or_a_card_once_per_form(money_world):
         "/admin/attribution",
         {"asset_id": str(cla.id), "amount": "5", "wallet": "0001", "operation_id": "g-5"},
     )
-    assert "Fait : 5.00 CLA" in card_grant.text
+    assert "Fait : 5,00 CLA" in card_grant.text
     assert money_world.balance(WalletRef.card(card.id), cla) == 500
 
 
@@ -112,7 +112,7 @@ def test_correction_needs_a_reason_and_records_its_author(money_world):
     nobody = admin.post("/admin/correction", {**fields, "debit": "x@y.fr", "reason": "r"})
     assert nobody.status_code == 400
     done = admin.post("/admin/correction", {**fields, "reason": "Attribution en double"})
-    assert "Fait : 20.00 CLA" in done.text
+    assert "Fait : 20,00 CLA" in done.text
     assert money_world.balance(bob, cla) == 3000
     operation = network.money.operation(ActionKind.CORRECTION, "c-1")
     assert (operation.reason, operation.author) == ("Attribution en double", "admin@claf.fr")
