@@ -72,11 +72,11 @@ def register_commands(register: Callable[[Any], None]) -> None:
 
 
 @hookimpl
-def populate_demo(network: Any) -> None:
-    """Le Bisik's bar: a point of sale, articles, sales, a closed day."""
+def populate_demo(network: Any, settings: Any) -> None:
+    """Le Bisik's bar: a point of sale, articles, sales, a closed day, a simulated terminal."""
     from .demo import populate
 
-    populate(network)
+    populate(network, settings)
 
 
 @hookimpl
