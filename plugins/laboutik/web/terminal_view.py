@@ -20,14 +20,18 @@ from .common import money
 __all__ = ["tap_text", "terminal_rows"]
 
 
+def _amount(amount: int, decimals: int) -> str:
+    """An amount of an asset in the reader's language (cents like the register's)."""
+    return money(amount) if decimals == 2 else format_amount(amount, decimals)
+
+
 def tap_text(outcome: TapOutcome) -> str:
     """One sentence saying what a tap did at the register, in the reader's language."""
     status = outcome.status
     data = outcome.data
     if status == TapStatus.PAID:
-        legs = " + ".join(
-            f"{leg.asset_code} {format_amount(leg.amount, leg.decimals)}" for leg in outcome.legs
-        )
+        legs = " + ".join(f"{leg.asset_code} {_amount(leg.amount, leg.decimals)}"
+                          for leg in outcome.legs)  # fmt: skip
         text = _("Order #%(number)s: %(amount)s paid by card (%(legs)s).",
                  number=data.get("order_number", "?"), amount=money(outcome.amount),
                  legs=legs)  # fmt: skip
@@ -38,7 +42,7 @@ def tap_text(outcome: TapOutcome) -> str:
         return _("Order #%(number)s: the card holds %(available)s, %(missing)s %(code)s are "
                  "missing; nothing was taken.", number=data.get("order_number", "?"),
                  available=money(int(data.get("available", 0))),
-                 missing=format_amount(outcome.shortfall, outcome.decimals),
+                 missing=_amount(outcome.shortfall, outcome.decimals),
                  code=outcome.asset_code)  # fmt: skip
     if status == OPENED:
         return _("The point of sale was opened with this staff card.")

@@ -59,7 +59,7 @@ def test_an_admin_binds_a_terminal_and_a_cashier_sends_the_order_to_it(shop, bro
     till.tap(shop.network, customer.uid, "tap-short-web", now=time.time())
     page = cashier.get(f"/caisse/{shop.pos}?commande={order_id}")
     text = text_of(page)
-    assert "la carte contient 5,00, il manque 8.00 FED" in text
+    assert "la carte contient 5,00, il manque 8,00 FED" in text
     assert "Sur Comptoir, prendre ce que contient la prochaine carte" in text
     page = cashier.post(
         f"/caisse/{shop.pos}/commandes/{order_id}/lecteur",
@@ -68,7 +68,7 @@ def test_an_admin_binds_a_terminal_and_a_cashier_sends_the_order_to_it(shop, bro
     assert "la prochaine carte paie ce qu'elle contient" in text_of(page)
     till.tap(shop.network, customer.uid, "tap-part-web", now=time.time())
     text = text_of(cashier.get(f"/caisse/{shop.pos}?commande={order_id}"))
-    assert "5,00 payés par carte (BLC 5.00)" in text and "8,00 restent à payer" in text
+    assert "5,00 payés par carte (BLC 5,00)" in text and "8,00 restent à payer" in text
     cashier.post(f"/caisse/{shop.pos}/lecteurs/{terminal_id}/annuler", {"order_id": order_id})
     assert not shop.lb.terminals.link("bar", terminal_id).waiting
     page = cashier.post(

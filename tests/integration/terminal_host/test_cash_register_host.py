@@ -108,7 +108,7 @@ def test_a_staff_card_opens_the_counter_and_the_customer_pays_at_the_terminal(
         assert asked["order_id"] == order_id
         card3.present(CUSTOMER_UID)  # CLA 5.00 for 9.00: nothing is taken
         host.expect(r"card 0505050505050505 \(no 0006\): SHORTFALL 4\.00 FED missing")
-        stream.wait_for("il manque 4.00 FED")
+        stream.wait_for("il manque 4,00 FED")
         card3.remove()
         assert card3.wait_polled()
 
@@ -118,7 +118,7 @@ def test_a_staff_card_opens_the_counter_and_the_customer_pays_at_the_terminal(
         )  # fmt: skip
         card3.present(CUSTOMER_UID)  # the order still waits on the terminal: the rest
         host.expect(r"card 0505050505050505 \(no 0006\): PAID 5\.00 \(CLA 5\.00\)")
-        stream.wait_for("5,00 payés par carte (CLA 5.00)")
+        stream.wait_for("5,00 payés par carte (CLA 5,00)")
         card3.remove()
     assert host.stop() == 0
 
