@@ -117,7 +117,7 @@ def register_terminal_modes(instance: Any, register: Callable[..., None]) -> Non
     """Offer modes for the card terminals of an instance.
 
     Call ``register(key, label, href="", order=100)`` once per mode. ``key`` (1 to 40 of
-    ``a-z 0-9 -``) is stored on each terminal put in that mode; ``label`` is shown in the
+    ``a-z 0-9 _ -``) is stored on each terminal put in that mode; ``label`` is shown in the
     reader's language (call gettext yourself); ``href`` is the staff page of a terminal in
     this mode, ``{terminal}`` standing for the terminal's id. Called through the instance's
     hooks whenever its modes are listed (admin pages) and at each tap (a terminal whose mode
@@ -167,4 +167,17 @@ def on_card_tap(tx: Any, tap: Any, network: Any) -> Any:
     (``InsufficientFunds``...) undoes your writes and becomes the outcome. Like every write
     function, this may run more than once: touch the store only through ``tx`` and put other
     side effects in ``tx.on_commit``.
+    """
+
+
+@hookspec
+def on_network_ready(network: Any) -> None:
+    """Build your per-network services now, outside any write: the network is about to use them.
+
+    Called once per :class:`core.network.Network` object, for every installed plugin (not per
+    instance), by :meth:`core.network.Network.ready`: the core calls it before it first runs
+    plugin code inside a write (before the first card tap is handled: ``on_card_tap`` runs
+    inside the tap's write, where opening a record collection, itself a write, would wait for
+    ever on the writer's lock); a host may call it at start-up. Open your collections here
+    (``laboutik_of(network)``, ``network.service(name, factory)``); do not write records.
     """

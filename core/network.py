@@ -23,7 +23,7 @@ from core.instances import Instance, Instances
 from core.ledger import Ledger
 from core.login_links import LoginLinks
 from core.mail import Mailer, make_mailer
-from core.plugins import InstanceHooks, PluginManager
+from core.plugins import InstanceHooks, PluginError, PluginManager
 from core.settings import Settings
 from core.signup import Signups
 from core.store import Store
@@ -77,6 +77,8 @@ class Network:
         self.money = Money(store, self.ledger, self.instances, self.accounts)
         self._services: dict[str, Any] = {}
         self._services_lock = threading.Lock()
+        self._ready = False
+        self._ready_lock = threading.RLock()
         #: Payment QR codes: staff's requests and their one payment each.
         self.payment_requests = PaymentRequests(store, self.money)
         #: Refills of the primary asset by online payment, and their refunds.
@@ -124,6 +126,28 @@ class Network:
             if found is None:
                 found = self._services[name] = factory(self)
             return found
+
+    def ready(self) -> None:
+        """Let every installed plugin build its per-network services (hook
+        ``on_network_ready``), once per network object, outside any write.
+
+        The core calls it before it first runs plugin code inside a write (the first card
+        tap); a host may call it at start-up so that the first tap does not pay for it. A
+        plugin whose hook raises is reported (PluginError) and asked again next time.
+        """
+        if self._ready:
+            return
+        with self._ready_lock:
+            if self._ready:
+                return
+            for name, prepare in self.plugins.each_plugin("on_network_ready"):
+                try:
+                    prepare(network=self)
+                except Exception as exc:
+                    raise PluginError(
+                        f"plugin {name!r} failed in hook 'on_network_ready': {exc}"
+                    ) from exc
+            self._ready = True
 
     def terminal_modes(self, instance: Instance) -> list[TerminalMode]:
         """The terminal modes offered on ``instance`` (its enabled plugins' and the core's)."""

@@ -23,9 +23,10 @@ from core.settings import Settings, SettingsError, load_settings
 from hosts.analytics_cli import analytics, bench_analytics
 from hosts.bench_http import bench_http
 from hosts.bench_serve import bench_serve
-from hosts.demo import DemoError, admin_login_links, ensure_demo
+from hosts.demo import DemoError, admin_login_links, demo_terminals, ensure_demo
 from hosts.demo_money import money_summary
 from hosts.ledger_cli import bench_ledger, ledger
+from hosts.nfc.card_command import nfc_card_command
 from hosts.nfc.command import bench_nfc, nfc_command
 from hosts.nfc.errors import HostError
 from hosts.serving import SERVERS, ServeError, check_data_dir, check_port, run_server
@@ -141,6 +142,14 @@ def demo(ctx: click.Context, host: str, port: int, data: str, workers: int) -> N
     click.echo("Money (anonymous cards: open a page, log in, link the card):")
     for label, value in money_lines:
         click.echo(f"  {label:<{width}} {value}")
+    terminals = demo_terminals(data_dir, urls)
+    if terminals:
+        click.echo(
+            "Simulated card terminals (docs/laboutik.md; cards: tirelire nfc-card --port 9999)"
+        )
+    for path, state in terminals:
+        click.echo(f"  {state.name:<{width}} tirelire nfc --device udp:127.0.0.1:9999 "
+                   f"--server {state.server} --state {path}")  # fmt: skip
     _serve(str(data_dir), host, port, workers, "granian", access_log=False)
 
 
@@ -266,6 +275,7 @@ def bench_http_command(
 
 cli.add_command(ledger)
 cli.add_command(nfc_command)
+cli.add_command(nfc_card_command)
 bench.add_command(bench_ledger)
 cli.add_command(analytics)
 bench.add_command(bench_analytics)

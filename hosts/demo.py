@@ -6,6 +6,10 @@ federation, cards, a history), then calls the ``populate_demo`` hook of every in
 writes ``settings.toml`` (``demo = true``) last, as the mark of a finished demo. A second run
 finds that mark and reuses the data as it is. Each later issue adds its part through its
 plugin's ``populate_demo``.
+
+A plugin's demo may pair simulated card terminals and leave their state files in
+``<data>/terminals/`` (the cash register does); :func:`demo_terminals` points each one at the
+address the demo is served on, at every start.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from core.plugins import PluginError, PluginManager
 from core.settings import Settings, load_settings
 from core.store import Store, Tx
 from hosts.demo_money import populate_money
+from hosts.nfc.state import TerminalState, load_state, save_state
 
 __all__ = [
     "DEMO_ADMINS",
@@ -28,6 +33,7 @@ __all__ = [
     "LINKED_ROLES",
     "DemoError",
     "admin_login_links",
+    "demo_terminals",
     "ensure_demo",
 ]
 
@@ -132,3 +138,26 @@ def admin_login_links(settings: Settings, base_url_of: dict[str, str]) -> list[t
         return found
     finally:
         store.close()
+
+
+#: where the demo's simulated terminals keep their state files, in its data directory
+TERMINALS_DIR = "terminals"
+
+
+def demo_terminals(data_dir: Path, base_url_of: dict[str, str]) -> list[tuple[Path, TerminalState]]:
+    """The simulated terminals of the demo, each state file pointed at its instance's address.
+
+    ``base_url_of`` maps an instance slug to the address the demo serves it on this time
+    (``http://le-bisik.localhost:8000``): ``tirelire nfc`` refuses a state file paired with
+    another address, so the file follows the demo's ``--port``.
+    """
+    found = []
+    for path in sorted((data_dir / TERMINALS_DIR).glob("*.json")):
+        state = load_state(path)
+        if state is None or state.instance not in base_url_of:
+            continue
+        if state.server != base_url_of[state.instance]:
+            state.server = base_url_of[state.instance]
+            save_state(path, state)
+        found.append((path, state))
+    return found

@@ -3,7 +3,9 @@
 See docs/nfc.md. The services are ``network.terminals`` (:class:`Terminals`: pairing codes,
 pairing, admin changes, signature checks), ``network.taps`` (:class:`Taps`: one idempotent
 write per tap, handed to the hook ``on_card_tap``) and ``network.charges``
-(:class:`Charges`: the built-in charge mode). Nothing here imports a web framework.
+(:class:`Charges`: the built-in charge mode). :mod:`core.terminals.state` is the terminal's
+own state file (its key pair), shared with the terminal host. Nothing here imports a web
+framework.
 """
 
 from core.terminals.charge import CHARGE_MAX, CHARGE_MODE, Charges
@@ -30,6 +32,7 @@ from core.terminals.modes import (
 )
 from core.terminals.registry import CODE_SECONDS, Terminals, normalize_code
 from core.terminals.signing import WINDOW, sign_request
+from core.terminals.state import TerminalState, read_state, write_state
 from core.terminals.taps import TapRequest, TapResult, Taps
 
 __all__ = [
@@ -56,12 +59,15 @@ __all__ = [
     "TerminalError",
     "TerminalEvents",
     "TerminalMode",
+    "TerminalState",
     "Terminals",
     "collect_modes",
     "format_amount",
     "normalize_code",
+    "read_state",
     "refusal_outcome",
     "sale_outcome",
     "sign_request",
     "status_label",
+    "write_state",
 ]

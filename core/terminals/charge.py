@@ -116,7 +116,10 @@ class Charges:
         """Inside the tap's write: pay the pending charge with the tapped card (see module)."""
         charge = self.records.get(tx.txn, tap.terminal.id)
         if charge is None or charge.status != ChargeStatus.PENDING:
-            return TapOutcome(status=TapStatus.IDLE, message="nothing to pay on this terminal")
+            return TapOutcome(
+                status=TapStatus.IDLE,
+                message="nothing waits on this terminal: type an amount on its page first",
+            )
         money = self.network.money
         card = tap.card
         if card is None:

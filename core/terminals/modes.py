@@ -38,7 +38,7 @@ __all__ = [
     "status_label",
 ]
 
-MODE_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+MODE_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
 
 def collect_modes(hooks: InstanceHooks, instance: Instance) -> list[TerminalMode]:
@@ -49,7 +49,7 @@ def collect_modes(hooks: InstanceHooks, instance: Instance) -> list[TerminalMode
         key = str(key)
         if not MODE_RE.match(key):
             raise PluginError(
-                f"terminal mode {key!r}: use 1 to 40 lowercase letters, digits or hyphens"
+                f"terminal mode {key!r}: use 1 to 40 lowercase letters, digits, '_' or '-'"
             )
         found[key] = TerminalMode(key=key, label=str(label), href=str(href), order=int(order))
 

@@ -3,6 +3,9 @@
 :meth:`Taps.handle` runs in one write through the group-commit writer (one fsync for many
 taps):
 
+0. before the write, the plugins are given the chance to build their per-network services
+   (:meth:`core.network.Network.ready`, once per network): opening a collection writes, so
+   it must not happen inside the tap's write;
 1. the request's nonce is recorded (a replay is refused) and the terminal is checked again
    (revoked meanwhile: refused) and marked as seen;
 2. a tap already answered under ``<terminal id>:<tap id>`` returns its stored answer
@@ -103,6 +106,7 @@ class Taps:
             uid = normalize_uid(request.uid)
         except InvalidInput as exc:
             raise TerminalError("uid", exc.message) from exc
+        self.network.ready()  # plugins open their collections now: never inside the write
         return self.store.write_grouped(
             lambda tx: self._handle_in(tx, signed, request, uid, address)
         )

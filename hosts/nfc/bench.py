@@ -17,6 +17,9 @@ Workload (docs/performance.md, section "Card terminals"):
   host holding the server's answer that the sale is committed. The first ``warmup`` taps are
   not counted. At the end the server is stopped and the store checked: as many sales as
   counted taps plus warm-up, money invariants and the ledger's verification.
+
+``mode="cash_register"`` (``--mode cash_register``) runs the cash register's workload instead
+of the charge (:mod:`hosts.nfc.bench_register`): each tap pays an order sent to the terminal.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import Any
 from core import Instance, InstanceKind, Network, load_settings
 from core.accounts import Role
 from core.wallets import PRIMARY_ASSET_ID, WalletRef
+from hosts.nfc.bench_register import RegisterWorkload
 from hosts.nfc.client import TerminalClient
 from hosts.nfc.emulate import EmulatedCard
 from hosts.nfc.errors import HostError
@@ -42,11 +46,12 @@ from hosts.nfc.reader import CardReader
 from hosts.nfc.served import ServerProcess
 from hosts.serving import free_port
 
-__all__ = ["CARDS", "free_udp_port", "run_bench_nfc"]
+__all__ = ["CARDS", "MODES", "free_udp_port", "run_bench_nfc"]
 
 CARDS = [f"0101{i:012X}" for i in range(1, 9)]
 PRICE = 100
 SLUG = "bench"
+MODES = ("charge", "cash_register")
 
 
 def free_udp_port() -> int:
@@ -56,12 +61,13 @@ def free_udp_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _prepare(data_dir: Path, taps: int) -> tuple[str, str]:
-    """The bench network; returns (pairing code, cashier API key)."""
+def _prepare(data_dir: Path, taps: int, mode: str) -> tuple[str, str, RegisterWorkload | None]:
+    """The bench network; returns (pairing code, cashier API key, the register's workload)."""
     with Network.open(load_settings(data_dir)) as network:
-        instance = network.instances.create(
-            Instance(slug=SLUG, name="Banc d'essai", kind=InstanceKind.VENUE)
-        )
+        network.instances.create(Instance(slug=SLUG, name="Banc d'essai", kind=InstanceKind.VENUE))
+    register = RegisterWorkload.prepare(data_dir, SLUG, PRICE) if mode == "cash_register" else None
+    with Network.open(load_settings(data_dir)) as network:
+        instance = network.instances.get(SLUG)
         each = (taps // len(CARDS) + 2) * PRICE
         for index, uid in enumerate(CARDS):
             card = network.money.cards.add(uid=uid, number=f"B{index:03d}")
@@ -69,9 +75,9 @@ def _prepare(data_dir: Path, taps: int) -> tuple[str, str]:
                 operation_id=f"bench-{uid}", wallet=WalletRef.card(card.id),
                 asset_id=PRIMARY_ASSET_ID, amount=each,
             )  # fmt: skip
-        _record, code = network.terminals.new_pairing_code(instance, name="Banc", mode="charge")
+        _record, code = network.terminals.new_pairing_code(instance, name="Banc", mode=mode)
         _key, secret = network.api_keys.create(SLUG, Role.CASHIER, "bench")
-    return code, secret
+    return code, secret, register
 
 
 def _ask_charge(server: ServerProcess, terminal_id: str, secret: str) -> None:
@@ -96,14 +102,18 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def run_bench_nfc(taps: int = 1000, *, warmup: int = 20, timeout: float = 600.0) -> dict[str, Any]:
+def run_bench_nfc(
+    taps: int = 1000, *, warmup: int = 20, timeout: float = 600.0, mode: str = "charge"
+) -> dict[str, Any]:
     """Run the workload (see the module) and return its figures."""
     if taps < 1 or warmup < 0:
         raise ValueError("taps must be >= 1 and warmup >= 0")
+    if mode not in MODES:
+        raise ValueError(f"mode is one of {', '.join(MODES)}")
     total = taps + warmup
     with tempfile.TemporaryDirectory(prefix="tirelire-bench-nfc-") as tmp:
         data_dir = Path(tmp) / "data"
-        code, secret = _prepare(data_dir, total)
+        code, secret, register = _prepare(data_dir, total, mode)
         server = ServerProcess(data_dir, free_port()).start()
         reports: list[TapReport] = []
         try:
@@ -113,7 +123,12 @@ def run_bench_nfc(taps: int = 1000, *, warmup: int = 20, timeout: float = 600.0)
                 host = TerminalHost.pair(
                     client, code, Path(tmp) / "terminal.json", out=lambda _line: None
                 )
-                _ask_charge(server, host.state.terminal_id, secret)
+                terminal_id = host.state.terminal_id
+                if register is None:
+                    _ask_charge(server, terminal_id, secret)
+                else:
+                    register.bind(server, terminal_id)
+                    register.send_order(server, terminal_id)
                 reader = CardReader(f"udp:127.0.0.1:{udp}", targets=("212F",)).open()
                 stop = threading.Event()
 
@@ -122,8 +137,10 @@ def run_bench_nfc(taps: int = 1000, *, warmup: int = 20, timeout: float = 600.0)
                     if len(reports) >= total:
                         card.remove()
                         stop.set()
-                    else:
-                        card.present(CARDS[len(reports) % len(CARDS)])
+                        return
+                    if register is not None:  # not counted: the next order, then the card
+                        register.send_order(server, terminal_id)
+                    card.present(CARDS[len(reports) % len(CARDS)])
 
                 card.present(CARDS[0])
                 started = time.perf_counter()
@@ -142,9 +159,11 @@ def run_bench_nfc(taps: int = 1000, *, warmup: int = 20, timeout: float = 600.0)
                 network.money.history(WalletRef.instance(SLUG), PRIMARY_ASSET_ID, limit=total + 10)
             )
             invariants = network.money.check_invariants()
+        orders_paid = register.paid_orders(data_dir) if register is not None else None
     counted = reports[warmup:]
     latencies = [r.latency_ms for r in counted if r.status == "paid"]
-    return {
+    figures: dict[str, Any] = {
+        "mode": mode,
         "taps": len(counted),
         "warmup": warmup,
         "errors": sum(1 for r in reports if r.status != "paid"),
@@ -159,3 +178,6 @@ def run_bench_nfc(taps: int = 1000, *, warmup: int = 20, timeout: float = 600.0)
         "server": "granian, 1 worker",
         "card": "Type 3 (212F) on nfcpy's udp device",
     }
+    if orders_paid is not None:
+        figures["orders_paid"] = orders_paid
+    return figures

@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 
-from hosts.nfc.bench import run_bench_nfc
+from hosts.nfc.bench import MODES, run_bench_nfc
 from hosts.nfc.client import TerminalClient, normalize_server
 from hosts.nfc.errors import HostError
 from hosts.nfc.host import TerminalHost
@@ -143,18 +143,25 @@ def nfc_command(
 @click.command("nfc")
 @click.option("--taps", default=1000, show_default=True, type=int, help="Taps to measure.")
 @click.option("--warmup", default=20, show_default=True, type=int, help="Taps not counted first.")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="charge",
+    show_default=True,
+    help="charge: an amount per tap; cash_register: each tap pays an order.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def bench_nfc(taps: int, warmup: int, as_json: bool) -> None:
+def bench_nfc(taps: int, warmup: int, mode: str, as_json: bool) -> None:  # fmt: skip
     """Tap-to-committed-sale latency: server, terminal host and an emulated card (udp)."""
     if taps < 1 or warmup < 0:
         raise click.UsageError("--taps must be >= 1 and --warmup >= 0")
-    figures = run_bench_nfc(taps, warmup=warmup)
+    figures = run_bench_nfc(taps, warmup=warmup, mode=mode)
     if as_json:
         click.echo(json.dumps(figures))
         return
     click.echo(
-        f"{figures['taps']} taps (+{figures['warmup']} warm-up), {figures['card']}, "
-        f"{figures['server']}"
+        f"{figures['taps']} taps (+{figures['warmup']} warm-up), mode {figures['mode']}, "
+        f"{figures['card']}, {figures['server']}"
     )
     for label in ("p50_ms", "p90_ms", "p99_ms", "max_ms", "mean_ms"):
         click.echo(f"  {label[:-3]:<6} {figures[label]:>8.2f} ms")

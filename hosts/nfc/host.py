@@ -81,7 +81,7 @@ def describe(report: TapReport) -> str:
     elif status == "card_lost":
         text = "CARD DECLARED LOST"
     elif status == "idle":
-        text = "NOTHING TO PAY (type an amount on the terminal's page first)"
+        text = f"NOTHING TO PAY ({outcome.get('message') or 'nothing waits on this terminal'})"
     elif status == "error":
         text = f"ERROR {report.error}"
     else:

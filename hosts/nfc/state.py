@@ -1,10 +1,10 @@
-"""The terminal's local state file: its key pair and which server and terminal it is.
+"""The terminal's local state file: where it is, and its errors in the host's words.
 
 Where: ``--state PATH``, else ``$TIRELIRE_NFC_STATE``, else
 ``$XDG_STATE_HOME/tirelire/terminal.json`` (``~/.local/state/tirelire/terminal.json`` when
-``XDG_STATE_HOME`` is not set). The file is JSON, written atomically (a temporary file renamed
-over the old one), readable by its owner only (mode 0600, in a directory of mode 0700): it
-holds the private key, which never leaves the terminal.
+``XDG_STATE_HOME`` is not set). The format (:class:`core.terminals.state.TerminalState`: JSON,
+written atomically, mode 0600 in a directory of mode 0700) is the core's, shared with whoever
+pairs a terminal on its behalf (the demo's simulated terminal).
 
 Pairing makes a new key pair and writes it *before* sending the public key, so a crash
 between the two leaves a key, never a terminal registered with a key that was lost.
@@ -13,30 +13,14 @@ between the two leaves a key, never a terminal registered with a key that was lo
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import msgspec
 
+from core.terminals.state import TerminalState, read_state, write_state
 from hosts.nfc.errors import HostError
 
 __all__ = ["TerminalState", "default_state_path", "load_state", "save_state"]
-
-
-class TerminalState(msgspec.Struct, kw_only=True):
-    """What a terminal remembers between runs."""
-
-    version: int = 1
-    #: the server address it was paired with (``http://le-bisik.localhost:8000``)
-    server: str = ""
-    #: the Ed25519 key pair, raw 32 bytes each, base64url
-    private_key: str = ""
-    public_key: str = ""
-    #: given by the server at pairing ("" until paired)
-    terminal_id: str = ""
-    name: str = ""
-    instance: str = ""
-    paired_at: float = 0.0
 
 
 def default_state_path() -> Path:
@@ -51,13 +35,9 @@ def default_state_path() -> Path:
 def load_state(path: Path) -> TerminalState | None:
     """The state in ``path``, or None when there is none; HostError if it is unreadable."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
+        return read_state(path)
     except OSError as exc:
         raise HostError(f"cannot read the state file {path}: {exc.strerror or exc}") from exc
-    try:
-        return msgspec.json.decode(raw, type=TerminalState)
     except msgspec.DecodeError as exc:
         raise HostError(f"the state file {path} is damaged ({exc}); pair again") from exc
 
@@ -65,17 +45,6 @@ def load_state(path: Path) -> TerminalState | None:
 def save_state(path: Path, state: TerminalState) -> None:
     """Write ``state`` to ``path`` atomically, for its owner only."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".terminal-", suffix=".json")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(msgspec.json.format(msgspec.json.encode(state)) + b"\n")
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_state(path, state)
     except OSError as exc:
         raise HostError(f"cannot write the state file {path}: {exc.strerror or exc}") from exc

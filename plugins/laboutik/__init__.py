@@ -3,7 +3,8 @@ refills, refunds, tables and kitchen, and the daily closure report ("ticket Z").
 
 The plugin's face is this module's hook implementations; its rules are in the service
 (:mod:`.service`, one object per network: ``laboutik_of(network)``), its pages and JSON API in
-:mod:`.web`. See docs/laboutik.md.
+:mod:`.web`. Card terminals in its ``cash_register`` mode open a point of sale with a staff
+card and pay the order waiting there (:mod:`.terminals`). See docs/laboutik.md.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from typing import Any
 from core import hookimpl
 
 __all__ = [
+    "on_card_tap",
+    "on_network_ready",
     "populate_demo",
     "register_admin_sections",
     "register_commands",
     "register_routes",
     "register_templates",
+    "register_terminal_modes",
     "register_translations",
 ]
 
@@ -68,8 +72,37 @@ def register_commands(register: Callable[[Any], None]) -> None:
 
 
 @hookimpl
-def populate_demo(network: Any) -> None:
-    """Le Bisik's bar: a point of sale, articles, sales, a closed day."""
+def populate_demo(network: Any, settings: Any) -> None:
+    """Le Bisik's bar: a point of sale, articles, sales, a closed day, a simulated terminal."""
     from .demo import populate
 
-    populate(network)
+    populate(network, settings)
+
+
+@hookimpl
+def register_terminal_modes(instance: Any, register: Callable[..., None]) -> None:
+    """The ``cash_register`` mode: a staff card opens the point of sale, a customer's pays."""
+    from core.i18n import gettext as _
+
+    from .terminal_model import CASH_REGISTER_MODE
+
+    register(CASH_REGISTER_MODE, _("Cash register"), href="/caisse/lecteurs/{terminal}", order=20)
+
+
+@hookimpl
+def on_card_tap(tx: Any, tap: Any, network: Any) -> Any:
+    """A tap on a terminal in ``cash_register`` mode (other modes are not ours)."""
+    from .service import laboutik_of
+    from .terminal_model import CASH_REGISTER_MODE
+
+    if tap.terminal.mode != CASH_REGISTER_MODE:
+        return None
+    return laboutik_of(network).terminals.tap_in(tx, tap)
+
+
+@hookimpl
+def on_network_ready(network: Any) -> None:
+    """Open the register's collections before a tap's write needs them."""
+    from .service import laboutik_of
+
+    laboutik_of(network)

@@ -5,23 +5,42 @@ Everything goes through the services (the same code paths as real use). The demo
 the refill bonus (+10 % from 20.00), the bar (beers, softs, food; two tables; a kitchen
 article), a cashier, five cards (one is the staff card that opens the bar), refills, sales
 (one paid in two parts), a closed day (ticket Z no. 1), then a few more sales in the open
-period. The paired simulated terminal arrives with phase 2.
+period; and a **simulated card terminal** in ``cash_register`` mode: paired through the core's
+services with a key pair made here, bound to the bar, an order (a lemonade) waiting on it, and
+its state file written to ``<data>/terminals/le-bisik-bar.json`` for ``tirelire nfc --device
+udp:... --state ...`` (``tirelire demo`` points it at its own address at each start).
 """
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
 from core.accounts import Role
 from core.store import Tx
+from core.terminals import TerminalState, write_state
+from core.terminals.signing import new_private_key, private_key_text, public_key_text
 from core.wallets import AssetCategory, InsufficientFunds
 
 from .model import ArticleInput, CategoryInput, Method, PointInput, TableInput
 from .service import laboutik_of
+from .terminal_model import CASH_REGISTER_MODE
 
-__all__ = ["DEMO_CARDS", "DEMO_CASHIER", "VENUE", "populate"]
+__all__ = [
+    "DEMO_CARDS",
+    "DEMO_CASHIER",
+    "DEMO_TERMINAL",
+    "DEMO_TERMINAL_STATE",
+    "VENUE",
+    "pair_demo_terminal",
+    "populate",
+]
 
 VENUE = "le-bisik"
+#: the simulated terminal of the bar, and where its state file goes in the data directory
+DEMO_TERMINAL = "Caisse du bar (simulée)"
+DEMO_TERMINAL_STATE = Path("terminals") / "le-bisik-bar.json"
 DEMO_CASHIER = "caisse@le-bisik.example"
 #: uid, printed number: the first is the bar's staff card
 DEMO_CARDS = [
@@ -40,7 +59,7 @@ MENU = {
 }  # fmt: skip
 
 
-def populate(network: Any) -> None:
+def populate(network: Any, settings: Any) -> None:
     """Add the bar to the demo network (does nothing if the venue is missing)."""
     venue = network.instances.get(VENUE)
     if venue is None:
@@ -107,3 +126,25 @@ def populate(network: Any) -> None:
     lb.closures.close(VENUE, author="demo", early=True)
     sale([("Café", 2)], uids[3], "demo-sale-4")
     sale([("Cidre", 1), ("Frites", 1)], uids[3], "demo-sale-5", tables[0])
+    terminal_id = pair_demo_terminal(network, settings, bar.id)
+    waiting = lb.orders.new_order(VENUE, bar.id, author="demo", items=[(articles["Limonade"], 1)])
+    lb.terminals.ask(VENUE, terminal_id, waiting.id, author="demo")
+
+
+def pair_demo_terminal(network: Any, settings: Any, pos_id: str) -> str:
+    """Pair the bar's simulated terminal as a real one would be, bind it to the bar, and
+    write its state file (key pair included) into the data directory; its id."""
+    venue = network.instances.get(VENUE)
+    key = new_private_key()
+    _record, code = network.terminals.new_pairing_code(
+        venue, name=DEMO_TERMINAL, mode=CASH_REGISTER_MODE, by="demo"
+    )
+    terminal = network.terminals.pair(VENUE, code, public_key_text(key))
+    laboutik_of(network).terminals.bind(VENUE, terminal.id, pos_id, author="demo")
+    state = TerminalState(
+        server=f"http://{VENUE}.{settings.base_domains[0]}:8000", private_key=private_key_text(key),
+        public_key=public_key_text(key), terminal_id=terminal.id, name=terminal.name,
+        instance=VENUE, paired_at=time.time(),
+    )  # fmt: skip
+    write_state(Path(settings.data_path) / DEMO_TERMINAL_STATE, state)
+    return str(terminal.id)

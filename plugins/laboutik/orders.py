@@ -1,9 +1,9 @@
 """Opening points of sale and taking orders: sessions, orders, their lines and states.
 
 - A point of sale is *open* while it has a session (:meth:`Orders.open_session`): staff open
-  it as a logged-in cashier, or with a primary (staff) card of the instance (the terminal's
-  tap in phase 2 calls the same method with the card's UID). The cash float put in the drawer
-  is recorded with it.
+  it as a logged-in cashier, or with a primary (staff) card of the instance (a terminal in
+  ``cash_register`` mode calls :meth:`Orders.open_session_in` inside the tap's write). The
+  cash float put in the drawer is recorded with it.
 - An order belongs to an open point of sale, optionally to a table. Lines carry the price,
   VAT rate and category of the moment. A kitchen article's line starts *to prepare*; other
   lines are *served* at the counter and *ready* at a table; lines only move forward
@@ -57,29 +57,43 @@ class Orders(Part):
         With ``primary_card_uid`` the card must be a staff card of ``instance`` (not lost):
         that is how a terminal opens the point of sale with a tap.
         """
+        return self.write(
+            lambda tx: self.open_session_in(
+                tx, instance, pos_id, author=author, opening_float=opening_float,
+                primary_card_uid=primary_card_uid,
+            )
+        )  # fmt: skip
+
+    def open_session_in(
+        self,
+        tx: Tx,
+        instance: str,
+        pos_id: str,
+        *,
+        author: str,
+        opening_float: int = 0,
+        primary_card_uid: str | None = None,
+    ) -> Session:
+        """Inside a write (a terminal's tap): :meth:`open_session`."""
         if not isinstance(opening_float, int) or isinstance(opening_float, bool):
             raise RegisterError("opening_float", N_("Enter an amount such as 12.50."))
         if opening_float < 0:
             raise RegisterError("opening_float", N_("The amount cannot be negative."))
-
-        def op(tx: Tx) -> Session:
-            pos = self.lb.catalog.point_in(tx.txn, instance, pos_id)
-            if pos.archived:
-                raise RegisterError("pos_id", N_("This point of sale is archived."))
-            card_id = ""
-            if primary_card_uid is not None:
-                card_id = self._staff_card(tx.txn, instance, primary_card_uid)
-            current = self.records.sessions.get_by(tx.txn, "open", pos.id)
-            if current is not None:
-                return current
-            self.lb.catalog.ensure_config_in(tx, instance)
-            session = Session(
-                id=new_id(), instance=instance, pos_id=pos.id, opened_at=self.now(),
-                opened_by=author, card_id=card_id, opening_float=opening_float,
-            )  # fmt: skip
-            return self.records.sessions.insert(tx, session)
-
-        return self.write(op)
+        pos = self.lb.catalog.point_in(tx.txn, instance, pos_id)
+        if pos.archived:
+            raise RegisterError("pos_id", N_("This point of sale is archived."))
+        card_id = ""
+        if primary_card_uid is not None:
+            card_id = self._staff_card(tx.txn, instance, primary_card_uid)
+        current = self.records.sessions.get_by(tx.txn, "open", pos.id)
+        if current is not None:
+            return current
+        self.lb.catalog.ensure_config_in(tx, instance)
+        session = Session(
+            id=new_id(), instance=instance, pos_id=pos.id, opened_at=self.now(),
+            opened_by=author, card_id=card_id, opening_float=opening_float,
+        )  # fmt: skip
+        return self.records.sessions.insert(tx, session)
 
     def _staff_card(self, txn: lmdb.Transaction, instance: str, uid: str) -> str:
         try:

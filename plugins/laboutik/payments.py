@@ -76,43 +76,66 @@ class OrderPayments(Part):
         """Pay (part of) an order from the wallet of the card ``uid``; see the module."""
         check_operation_id(operation_id)
         cleaned = normalize_uid(uid)
+        return self.write(
+            lambda tx: self.pay_with_card_in(
+                tx, instance, order_id, uid=cleaned, operation_id=operation_id, author=author,
+                amount=amount, partial=partial,
+            ),
+            grouped=grouped,
+        )  # fmt: skip
 
-        def op(tx: Tx) -> PaymentResult:
-            done = self._replay(tx.txn, instance, operation_id)
-            if done is not None:
-                return done
-            order, want = self._due(tx.txn, instance, order_id, Method.CASHLESS, amount)
-            card = self.money.card_records.get_by(tx.txn, "uid", cleaned)
-            if card is None:
-                raise UnknownCardError(cleaned)
-            pos = self.lb.catalog.point_in(tx.txn, instance, order.pos_id)
-            assets = self._assets(tx.txn, instance, pos.asset_order)
+    def pay_with_card_in(
+        self,
+        tx: Tx,
+        instance: str,
+        order_id: str,
+        *,
+        uid: str,
+        operation_id: str,
+        author: str,
+        amount: int | None = None,
+        partial: bool = False,
+    ) -> PaymentResult:
+        """Inside a write (a terminal's tap, with the tap's operation id): :meth:`pay_with_card`.
 
-            def sale(amount: int) -> Operation:
-                return self.money.sale_in(
-                    tx, operation_id=money_operation_id(instance, operation_id),
-                    payer=WalletRef.card(card.id), instance=instance, amount=amount,
-                    asset_ids=assets, author=author,
-                )  # fmt: skip
+        The part, the order's update and the ledger sale join ``tx``: they commit with the
+        caller's own records, or not at all.
+        """
+        check_operation_id(operation_id)
+        cleaned = normalize_uid(uid)
+        done = self._replay(tx.txn, instance, operation_id)
+        if done is not None:
+            return done
+        order, want = self._due(tx.txn, instance, order_id, Method.CASHLESS, amount)
+        card = self.money.card_records.get_by(tx.txn, "uid", cleaned)
+        if card is None:
+            raise UnknownCardError(cleaned)
+        pos = self.lb.catalog.point_in(tx.txn, instance, order.pos_id)
+        assets = self._assets(tx.txn, instance, pos.asset_order)
 
-            try:
-                operation = sale(want)
-            except InsufficientFunds as exc:
-                if not partial or exc.available <= 0:
-                    raise
-                operation = sale(exc.available)
-            if operation.replayed:
-                raise RegisterError("operation_id", N_("This operation id was already used."))
-            legs = self._legs(tx.txn, operation)
-            payment = Payment(
-                key=journal_key(instance, legs[0].at, pid := new_id()), id=pid,
-                instance=instance, order_id=order.id, pos_id=order.pos_id,
-                method=Method.CASHLESS, amount=operation.amount, at=legs[0].at, author=author,
-                operation_id=operation_id, card_id=card.id, legs=legs,
+        def sale(amount: int) -> Operation:
+            return self.money.sale_in(
+                tx, operation_id=money_operation_id(instance, operation_id),
+                payer=WalletRef.card(card.id), instance=instance, amount=amount,
+                asset_ids=assets, author=author,
             )  # fmt: skip
-            return self._settle(tx, order, payment)
 
-        return self.write(op, grouped=grouped)
+        try:
+            operation = sale(want)
+        except InsufficientFunds as exc:
+            if not partial or exc.available <= 0:
+                raise
+            operation = sale(exc.available)
+        if operation.replayed:
+            raise RegisterError("operation_id", N_("This operation id was already used."))
+        legs = self._legs(tx.txn, operation)
+        payment = Payment(
+            key=journal_key(instance, legs[0].at, pid := new_id()), id=pid,
+            instance=instance, order_id=order.id, pos_id=order.pos_id,
+            method=Method.CASHLESS, amount=operation.amount, at=legs[0].at, author=author,
+            operation_id=operation_id, card_id=card.id, legs=legs,
+        )  # fmt: skip
+        return self._settle(tx, order, payment)
 
     def pay(
         self,

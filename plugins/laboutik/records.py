@@ -9,6 +9,7 @@
 | ``laboutik_payments``, ``_counter`` | journal key | ``op`` (unique), ``order`` |
 | ``laboutik_sales`` | journal key | |
 | ``laboutik_closures`` | ``<instance>/<number, 10 digits>`` | |
+| ``laboutik_terminals`` | terminal id | ``instance``; ``pos``: the point of sale it serves |
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .model import (
     Table,
 )
 from .report_model import Closure
+from .terminal_model import TerminalLink
 
 __all__ = ["RegisterRecords", "closure_key", "is_active", "op_key"]
 
@@ -112,3 +114,10 @@ class RegisterRecords:
         )
         self.sales = Collection(store, "laboutik_sales", SaleEntry, key=lambda s: s.key)
         self.closures = Collection(store, "laboutik_closures", Closure, key=lambda c: c.key)
+        self.terminals = Collection(
+            store,
+            "laboutik_terminals",
+            TerminalLink,
+            key=lambda t: t.terminal_id,
+            indexes=(by_instance, Index("pos", lambda t: t.pos_id or None)),
+        )

@@ -10,10 +10,11 @@ the web handlers, the command line and the demo all go through it. Its parts:
 | ``payments`` | paying orders: card, cash, bank card, split (:mod:`.payments`) |
 | ``counter`` | refills with bonus, refunds, lost cards (:mod:`.counter`) |
 | ``closures`` | the open period, closing days, the reports (:mod:`.closures`) |
+| ``terminals`` | terminals in ``cash_register`` mode: point of sale, order waiting, taps |
 
-The two calls the terminal's tap will make (phase 2) are single calls here:
-``lb.payments.pay_with_card(instance, order_id, uid=X, operation_id=T, author=...)`` and
-``lb.orders.open_session(instance, pos_id, primary_card_uid=Y, author=...)``.
+A terminal's tap (hook ``on_card_tap``) runs :meth:`RegisterTerminals.tap_in` inside the tap's
+write: it calls ``lb.orders.open_session_in(tx, ...)`` (a staff card opens the point of sale)
+or ``lb.payments.pay_with_card_in(tx, ...)`` (the card pays the order waiting there).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .counter import Counter
 from .orders import Orders
 from .payments import OrderPayments
 from .records import RegisterRecords
+from .terminals import RegisterTerminals
 
 __all__ = ["Laboutik", "laboutik_of"]
 
@@ -49,6 +51,7 @@ class Laboutik:
         self.payments = OrderPayments(self)
         self.counter = Counter(self)
         self.closures = Closures(self)
+        self.terminals = RegisterTerminals(self)
 
 
 _SERVICES: weakref.WeakKeyDictionary[Network, Laboutik] = weakref.WeakKeyDictionary()

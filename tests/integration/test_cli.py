@@ -169,6 +169,10 @@ def test_demo_creates_and_serves_the_demo_network(
     printed = out.read_text()
     assert f"http://127.0.0.1:{port}" in printed
     assert f"http://le-bisik.localhost:{port}" in printed
+    # the simulated card terminal of the bar, its state file pointed at this port
+    (terminal,) = [line for line in printed.splitlines() if "Caisse du bar (simulée)" in line]
+    assert f"--server http://le-bisik.localhost:{port} --state " in terminal
+    assert terminal.endswith("le-bisik-bar.json") and "tirelire nfc-card --port 9999" in printed
     # the demo prints a login link for each instance's admin, and it works
     link = next(
         line.split()[-1] for line in printed.splitlines() if "admin@le-bisik.example" in line

@@ -7,6 +7,7 @@
 | :mod:`.counter` | refill, refund, lost card | cashier |
 | :mod:`.floor` | tables, kitchen screen, colours | cashier |
 | :mod:`.closures` | closures (ticket Z), HTML and CSV | cashier or treasurer |
+| :mod:`.terminals` | card terminals: binding, "pay on terminal X", live page | admin, cashier |
 | :mod:`.api` | the JSON API under ``/api/laboutik`` | as the pages |
 
 Every route declares its role in ``opt``; the web host enforces it (and answers 404 on
@@ -32,6 +33,7 @@ from .closures import CLOSURE_ROUTES
 from .counter import COUNTER_ROUTES
 from .floor import FLOOR_ROUTES
 from .register import REGISTER_ROUTES
+from .terminals import TERMINAL_ROUTES
 
 __all__ = ["ROUTES"]
 
@@ -56,6 +58,7 @@ PAGES = Router(
         *COUNTER_ROUTES,
         *FLOOR_ROUTES,
         *CLOSURE_ROUTES,
+        *TERMINAL_ROUTES,
     ],
     exception_handlers={RegisterError: _page_error},
     include_in_schema=False,

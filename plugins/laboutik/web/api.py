@@ -33,6 +33,7 @@ from ..model import (
     Table,
 )
 from ..report_model import Closure
+from .api_terminals import TERMINAL_API_ROUTES
 from .common import lb, translate
 
 __all__ = ["API_ROUTER"]
@@ -326,6 +327,7 @@ API_ROUTER = Router(
         closures,
         closure,
         close,
+        *TERMINAL_API_ROUTES,
     ],
     exception_handlers={RegisterError: register_problem},
     tags=["laboutik"],

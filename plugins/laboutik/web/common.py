@@ -30,6 +30,7 @@ from ..service import Laboutik, laboutik_of
 __all__ = [
     "Form",
     "errors_of",
+    "helpers",
     "lb",
     "new_token",
     "render",
@@ -64,11 +65,15 @@ def moment(at: int, timezone: str = "Europe/Paris") -> str:
     return local_datetime(at, tz).strftime("%Y-%m-%d %H:%M")
 
 
+def helpers() -> dict[str, Any]:
+    """The register's template helpers: amounts, rates and moments in the reader's language."""
+    return {"money": money, "rate": rate, "moment": moment}
+
+
 def render(name: str, *, status: int = 200, **context: Any) -> Template:
     """The plugin's template ``name`` with the register's helpers in its context."""
-    helpers = {"money": money, "rate": rate, "moment": moment}
     return Template(
-        template_name=f"laboutik/{name}", context={**helpers, **context}, status_code=status
+        template_name=f"laboutik/{name}", context={**helpers(), **context}, status_code=status
     )
 
 

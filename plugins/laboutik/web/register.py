@@ -5,12 +5,19 @@ the address (``?commande=<id>``); every form carries an operation id, so a doubl
 once. A refused payment shows the register again with the error next to its field and what
 was typed; when a card does not hold enough, the page offers to take what it holds and leave
 the exact shortfall to pay by cash, bank card or another card.
+
+The page's changing part (everything under the links) is ``_register_live.html``; the
+register's card terminals, sending an order to one and its live stream are in
+:mod:`.terminals`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, cast
+from urllib.parse import urlencode
 
+import msgspec
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
@@ -22,8 +29,9 @@ from core.wallets import InsufficientFunds, MoneyError
 from ..errors import RegisterError
 from ..model import Method, Order, OrderStatus
 from .common import Form, errors_of, lb, new_token, render, see_other, status_of
+from .terminal_view import terminal_rows
 
-__all__ = ["REGISTER_ROUTES"]
+__all__ = ["REGISTER_ROUTES", "register_context", "register_page"]
 
 CASHIER = {"role": "cashier"}
 METHODS = {m.value for m in Method}
@@ -36,6 +44,49 @@ def index(network: NamedDependency[Network], instance: NamedDependency[Instance]
     points = service.catalog.points(instance.slug)
     sessions = {p.id: service.orders.session(instance.slug, p.id) for p in points}
     return render("index.html", points=points, sessions=sessions)
+
+
+def register_context(
+    network: Network,
+    instance: Instance,
+    pos_id: str,
+    order_id: str | None = None,
+    *,
+    paid: Order | None = None,
+) -> dict[str, Any]:
+    """What the register of a point of sale shows now (its live part is sent again by the
+    stream of :mod:`.terminals` when this changes)."""
+    service = lb(network)
+    point = service.catalog.point(instance.slug, pos_id)
+    order = service.orders.get(instance.slug, order_id) if order_id else None
+    if order is not None and order.status != OrderStatus.OPEN:
+        paid, order = paid or order, None
+    open_orders = [
+        o
+        for o in service.orders.active(instance.slug)
+        if o.pos_id == point.id and o.status == OrderStatus.OPEN
+    ]
+    payments = service.payments.of_order(instance.slug, order.id) if order else []
+    last = service.payments.of_order(instance.slug, paid.id)[-1:] if paid else []
+    session = service.orders.session(instance.slug, point.id)
+    terminals = terminal_rows(service, instance.slug, point, order)
+    key = hashlib.sha256(
+        msgspec.json.encode([
+            session, order, payments, paid, last, [(o.id, o.remaining) for o in open_orders],
+            [(r["terminal"].id, r["terminal"].name, r["link"].version) for r in terminals],
+            point,
+        ])
+    ).hexdigest()[:16]  # fmt: skip
+    query = urlencode({"commande": order.id if order else "", "paye": paid.id if paid else "",
+                       "cle": key})  # fmt: skip
+    return {
+        "point": point, "session": session, "order": order, "payments": payments, "paid": paid,
+        "change": last[0].change if last else 0, "open_orders": open_orders,
+        "menu": service.catalog.menu(instance.slug, point.id),
+        "tables": {t.id: t for t in service.catalog.tables(instance.slug)},
+        "assets": {a.id: a for a in network.money.assets.all()}, "terminals": terminals,
+        "live_key": key, "events": f"/caisse/{point.id}/flux?{query}", "token": new_token(),
+    }  # fmt: skip
 
 
 def register_page(
@@ -52,27 +103,10 @@ def register_page(
     status: int = 200,
 ) -> Template:
     """The register of a point of sale, with the current order (if any)."""
-    service = lb(network)
-    point = service.catalog.point(instance.slug, pos_id)
-    order = service.orders.get(instance.slug, order_id) if order_id else None
-    if order is not None and order.status != OrderStatus.OPEN:
-        paid, order = paid or order, None
-    open_orders = [
-        o
-        for o in service.orders.active(instance.slug)
-        if o.pos_id == point.id and o.status == OrderStatus.OPEN
-    ]
-    payments = service.payments.of_order(instance.slug, order.id) if order else []
-    last = service.payments.of_order(instance.slug, paid.id)[-1:] if paid else []
+    context = register_context(network, instance, pos_id, order_id, paid=paid)
     return render(
-        "register.html", status=status, point=point,
-        session=service.orders.session(instance.slug, point.id),
-        menu=service.catalog.menu(instance.slug, point.id), order=order, payments=payments,
-        paid=paid, change=last[0].change if last else 0, open_orders=open_orders,
-        tables={t.id: t for t in service.catalog.tables(instance.slug)},
-        assets={a.id: a for a in network.money.assets.all()},
-        errors=errors or {}, values=values or {}, notice=notice, shortfall=shortfall,
-        token=new_token(),
+        "register.html", status=status, errors=errors or {}, values=values or {},
+        notice=notice, shortfall=shortfall, **context,
     )  # fmt: skip
 
 

@@ -7,9 +7,11 @@ import json
 from click.testing import CliRunner
 
 from core import Network, load_settings
+from core.terminals import read_state
+from core.terminals.signing import private_key_from_text, public_key_text
 from hosts.cli import build_cli
 from hosts.demo import ensure_demo
-from plugins.laboutik.demo import DEMO_CARDS, VENUE
+from plugins.laboutik.demo import DEMO_CARDS, DEMO_TERMINAL, DEMO_TERMINAL_STATE, VENUE
 from plugins.laboutik.service import laboutik_of
 
 
@@ -31,6 +33,14 @@ def test_the_demo_venue_has_a_bar_sales_and_a_closed_day(tmp_path):
         assert lb.closures.preview(VENUE).orders == 2
         staff = network.money.cards.by_uid(DEMO_CARDS[0][0])
         assert network.money.cards.is_primary_for(staff, VENUE)
+        ((terminal, link),) = lb.terminals.of_point(VENUE, bar.id)  # the simulated terminal
+        assert (terminal.name, terminal.mode) == (DEMO_TERMINAL, "cash_register")
+        waiting = lb.orders.get(VENUE, link.order_id)  # a lemonade waits for a card on it
+        assert waiting.total == 250 and waiting.status == "open"
+        state = read_state(settings.data_path / DEMO_TERMINAL_STATE)
+        assert state.terminal_id == terminal.id and state.instance == VENUE
+        assert state.server == "http://le-bisik.localhost:8000"
+        assert public_key_text(private_key_from_text(state.private_key)) == terminal.public_key
         assert network.money.check_invariants().ok
 
 

@@ -3,7 +3,9 @@
 - ``world`` (one per package: starting a server costs seconds): a data directory prepared with
   the CLAF case (``claf`` issues CLA, ``goulues`` accepted it), Type 3 and Type A cards of
   beneficiaries holding CLA (each test taps its own), cashier and admin API keys of
-  ``goulues`` and pairing codes; then ``tirelire serve`` (granian) on a free port, with the
+  ``goulues`` and pairing codes; the cash register (``laboutik``) enabled on ``goulues`` with
+  a closed point of sale "Comptoir" selling one article, a staff card and a pairing code in
+  ``cash_register`` mode; then ``tirelire serve`` (granian) on a free port, with the
   test-only fault plugin (tests/fault_plugin) installed through an entry point and enabled on
   ``goulues`` (it does nothing until a test asks);
 - ``card3``, ``card_a``: emulated cards on nfcpy's ``udp`` device, each on its own UDP port;
@@ -36,6 +38,9 @@ from hosts.nfc.bench import free_udp_port
 from hosts.nfc.emulate import EmulatedCard
 from hosts.nfc.served import ServerProcess
 from hosts.serving import free_port
+from plugins.laboutik.model import ArticleInput, CategoryInput, PointInput
+from plugins.laboutik.service import laboutik_of
+from plugins.laboutik.terminal_model import CASH_REGISTER_MODE
 
 TESTS = Path(__file__).resolve().parents[2]
 ROOT = TESTS.parent
@@ -47,6 +52,9 @@ CARDS = {
     "A1B2C3D4": "0004",
 }
 CODES = 6
+#: the cash register's cards: a staff card of ``goulues``, a customer's holding CLA 5.00
+STAFF_UID = "0404040404040404"
+CUSTOMER_UID = "0505050505050505"
 
 
 @dataclass
@@ -61,6 +69,10 @@ class World:
     codes: list[str]
     cla_id: int
     card_ids: dict[str, str] = field(default_factory=dict)
+    #: the cash register: its point of sale, its article, a code in ``cash_register`` mode
+    pos_id: str = ""
+    article_id: str = ""
+    register_code: str = ""
 
     @property
     def url(self) -> str:
@@ -99,6 +111,26 @@ class World:
         return Network.open(load_settings(self.data_dir))
 
 
+def _cash_register(network: Network) -> dict[str, str]:
+    """Les Goulues' counter (closed), its staff card and a code for a cash register terminal."""
+    lb = laboutik_of(network)
+    pos = lb.catalog.save_point("goulues", PointInput(name="Comptoir"))
+    shelf = lb.catalog.save_category("goulues", CategoryInput(name="Épicerie"))
+    pasta = lb.catalog.save_article(
+        "goulues", ArticleInput(name="Pâtes", price=450, vat_rate=550, category_id=shelf.id)
+    )
+    staff = network.money.cards.add(uid=STAFF_UID, number="0005")
+    network.money.cards.set_primary(staff.id, "goulues")
+    customer = network.money.cards.add(uid=CUSTOMER_UID, number="0006")
+    network.money.grant(operation_id="allocation-customer", wallet=WalletRef.card(customer.id),
+                        asset_id=network.money.assets.by_code("CLA").id, amount=500)  # fmt: skip
+    goulues = network.instances.get("goulues")
+    _record, code = network.terminals.new_pairing_code(
+        goulues, name="Caisse du marché", mode=CASH_REGISTER_MODE
+    )
+    return {"pos_id": pos.id, "article_id": pasta.id, "register_code": code}
+
+
 def _install_fault_plugin(site: Path) -> None:
     dist_info = site / "tirelire_fault_plugin-0.1.0.dist-info"
     dist_info.mkdir(parents=True)
@@ -132,7 +164,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             card_ids[uid] = card.id
         money.grant(operation_id="gift-euros", wallet=WalletRef.card(card_ids["A1B2C3D4"]),
                     asset_id=PRIMARY_ASSET_ID, amount=300)  # fmt: skip
-        goulues = network.instances.set_plugin("goulues", "fault", True)
+        network.instances.set_plugin("goulues", "fault", True)
+        goulues = network.instances.set_plugin("goulues", "laboutik", True)
+        counter = _cash_register(network)
         codes = [
             network.terminals.new_pairing_code(goulues, name=f"Stand {i}", mode="charge")[1]
             for i in range(CODES)
@@ -149,7 +183,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     )  # fmt: skip
     server.start()
     try:
-        yield World(data_dir, server, fault_dir, secret, admin_secret, codes, cla.id, card_ids)
+        yield World(
+            data_dir, server, fault_dir, secret, admin_secret, codes, cla.id, card_ids, **counter
+        )
     finally:
         server.stop()
 

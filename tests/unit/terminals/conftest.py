@@ -5,30 +5,22 @@
 - ``claf``: the seed's food fund: ``claf`` issues the fiat asset CLA, the producer
   ``goulues`` accepted it, ``autre-ferme`` did not; ``admin`` is the admin of each;
 - ``paired(instance, mode="charge")``: a terminal paired through a real pairing code, with
-  its private key; ``signed(...)`` gives a request signed by it as the terminal host would,
-  ``parsed(...)`` the same already parsed.
+  its private key (tests/terminal_support.py); ``signed(...)`` gives a request signed by it as
+  the terminal host would, ``parsed(...)`` the same already parsed.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from core import Instance, Network, load_settings
 from core.accounts import Role
-from core.terminals import Terminal
-from core.terminals.signing import (
-    new_private_key,
-    parse_headers,
-    public_key_text,
-    sign_request,
-)
 from core.wallets import Asset
+from tests.terminal_support import Paired, pair_terminal
 
 
 class Clock:
@@ -39,32 +31,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@dataclass
-class Paired:
-    """A terminal and the private key it made."""
-
-    terminal: Terminal
-    key: Any
-    host: str
-
-    def signed(
-        self, body: Any = b"", *, method: str = "POST", target: str = "/api/terminals/tap",
-        now: float, nonce: str | None = None, host: str | None = None,
-    ) -> tuple[dict[str, str], bytes]:  # fmt: skip
-        """Headers and body of a request signed by this terminal at ``now``."""
-        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-        headers = sign_request(
-            self.key, terminal_id=self.terminal.id, method=method, host=host or self.host,
-            target=target, body=raw, now=now, nonce=nonce,
-        )  # fmt: skip
-        return headers, raw
-
-    def parsed(self, body: Any, *, now: float, **kwargs: Any) -> tuple[Any, bytes]:
-        """(parsed signature headers, raw body) of a request signed at ``now``."""
-        headers, raw = self.signed(body, now=now, **kwargs)
-        return parse_headers(headers), raw
 
 
 @dataclass
@@ -110,11 +76,6 @@ def claf(net: Network) -> Claf:
 @pytest.fixture
 def paired(net: Network) -> Callable[..., Paired]:
     def pair(instance: str, mode: str = "charge", name: str = "Stand") -> Paired:
-        record = net.instances.get(instance)
-        assert record is not None
-        _code_record, code = net.terminals.new_pairing_code(record, name=name, mode=mode)
-        key = new_private_key()
-        terminal = net.terminals.pair(instance, code, public_key_text(key))
-        return Paired(terminal=terminal, key=key, host=f"{instance}.localhost")
+        return pair_terminal(net, instance, mode, name)
 
     return pair
