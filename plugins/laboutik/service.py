@@ -19,9 +19,7 @@ or ``lb.payments.pay_with_card_in(tx, ...)`` (the card pays the order waiting th
 
 from __future__ import annotations
 
-import threading
 import time
-import weakref
 from collections.abc import Callable
 
 from core import Network
@@ -54,16 +52,9 @@ class Laboutik:
         self.terminals = RegisterTerminals(self)
 
 
-_SERVICES: weakref.WeakKeyDictionary[Network, Laboutik] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
 def laboutik_of(network: Network) -> Laboutik:
-    """The register service of ``network`` (its collections are opened once, outside writes)."""
-    found = _SERVICES.get(network)
-    if found is None:
-        with _LOCK:
-            found = _SERVICES.get(network)
-            if found is None:
-                found = _SERVICES[network] = Laboutik(network)
-    return found
+    """The register service of ``network`` (its collections are opened once, outside writes).
+
+    Kept by the network itself (``Network.service``), like every plugin's per-network object.
+    """
+    return network.service("laboutik", Laboutik)
