@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from litestar import Request
@@ -34,8 +33,9 @@ from core.accounts import Role
 from core.i18n import N_, current_language
 from core.i18n import gettext as _
 from core.instances import Instance
-from core.wallets import Asset, AssetCategory, FederationStatus, InvalidInput
+from core.wallets import Asset, AssetCategory, FederationStatus
 from core.wallets.amounts import format_amount as _format_amount
+from core.wallets.amounts import parse_amount as _parse_amount
 from hosts.web.auth import Actor, actor_of, user_of
 from hosts.web.instances import site_of
 from hosts.web.pages import page
@@ -83,7 +83,6 @@ STATUS_LABELS = {
     FederationStatus.LEFT: N_("Left"),
 }
 
-_AMOUNT_RE = re.compile(r"^(\d+)(?:[.,](\d*))?$")
 _ACTOR_KEY = "tirelire_actor"
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -96,22 +95,10 @@ def format_amount(amount: int, decimals: int = 2) -> str:
 def parse_amount(text: object, decimals: int, field: str = "amount") -> int:
     """The amount typed by a person, in the smallest unit; InvalidInput naming ``field``.
 
-    Spaces (thousands) are ignored; ``.`` or ``,`` separates the decimals; at most
-    ``decimals`` digits after it; the result must be greater than zero.
+    The rules are the core's (:func:`core.wallets.amounts.parse_amount`): spaces between
+    thousands, ``.`` or ``,`` before at most ``decimals`` digits, greater than zero.
     """
-    cleaned = re.sub(r"\s", "", text) if isinstance(text, str) else ""
-    match = _AMOUNT_RE.match(cleaned)
-    if not match:
-        raise InvalidInput(field, "enter an amount such as 12.50")
-    whole, part = match.group(1), match.group(2) or ""
-    if len(part) > decimals:
-        raise InvalidInput(field, f"at most {decimals} decimals")
-    value = int(whole) * 10**decimals + (int(part.ljust(decimals, "0")) if decimals else 0)
-    if value <= 0:
-        raise InvalidInput(field, "an amount must be greater than zero")
-    if value >= 1 << 63:
-        raise InvalidInput(field, "the amount is too large")
-    return value
+    return _parse_amount(text, decimals, field=field)
 
 
 def asset_label(asset: Asset) -> str:
