@@ -10,6 +10,9 @@ needs. Deleting the file and syncing again rebuilds an identical mirror: account
 follow the order of first appearance in the feed, record tables are sorted, nothing depends
 on the wall clock.
 
+The mirror holds nothing the ledger and the store do not: a file written by another schema
+version (``mirror_state.schema_version``) is deleted and rebuilt by the next sync.
+
 One writer at a time: :meth:`Mirror.writing` holds an exclusive ``flock`` on
 ``mirror.lock`` beside the file, :meth:`Mirror.reading` a shared one. DuckDB itself lets only
 one process open a file for writing, and no other process open it at all meanwhile, so
@@ -33,7 +36,6 @@ from core.analytics.decode import FIELDS, columns_of
 from core.analytics.feed import Chunk, ChunkRows, FeedState, MirrorError
 from core.analytics.lmdb_pages import PageReader
 from core.analytics.locks import file_lock
-from core.analytics.operations import NOTED_INSERT
 from core.analytics.records import refresh_records
 from core.analytics.schema import SCHEMA_VERSION, create_schema
 from core.analytics.views import AnalyticsView, collect_views
@@ -114,8 +116,18 @@ class Mirror:
         with file_lock(self.lock_path, exclusive=True, timeout=timeout):
             con = duckdb.connect(str(self.path))
             try:
+                if _version(con) not in (None, SCHEMA_VERSION):  # written by another version
+                    con.close()
+                    for stale in (self.path, self.path.with_name(self.path.name + ".wal")):
+                        stale.unlink(missing_ok=True)
+                    self._state, self._schema_ready = None, False
+                    con = duckdb.connect(str(self.path))
                 if not self._schema_ready or not _has_schema(con):
                     create_schema(con)
+                    con.execute(
+                        "INSERT OR REPLACE INTO mirror_state VALUES ('schema_version', ?)",
+                        [SCHEMA_VERSION],
+                    )
                     for view in self.views:
                         if not view.is_table:
                             con.execute(f"CREATE OR REPLACE VIEW {view.name} AS {view.sql}")
@@ -249,14 +261,13 @@ class Mirror:
                 con.unregister("_accounts_chunk")
             if rows.operations is not None:
                 con.register("_noted_chunk", rows.operations)
-                con.execute(NOTED_INSERT)
+                con.execute("INSERT INTO operation_notes BY NAME SELECT * FROM _noted_chunk")
                 con.unregister("_noted_chunk")
             if rows.looked_up is not None:  # an operation may span two chunks: once only
                 con.register("_looked_up_chunk", rows.looked_up)
                 con.execute(
-                    f"INSERT INTO operations {_OPERATIONS} FROM _looked_up_chunk "
-                    "WHERE ref NOT IN (SELECT ref FROM operations "
-                    "WHERE first_seq >= "
+                    "INSERT INTO operation_notes BY NAME SELECT * FROM _looked_up_chunk "
+                    "WHERE ref NOT IN (SELECT ref FROM operation_notes WHERE first_seq >= "
                     "(SELECT min(first_seq)::BIGINT FROM _looked_up_chunk) - 8192)"
                 )
                 con.unregister("_looked_up_chunk")
@@ -274,11 +285,12 @@ class Mirror:
             raise
 
 
-_OPERATIONS = (
-    "SELECT ref, kind || ':' || operation_id, kind, operation_id, "
-    "instance, amount, author, reason, bank_reference, bank_date, "
-    "nullif(created_at, TIMESTAMP '1970-01-01'), first_seq"
-)
+def _version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The schema version the file was written with (None: a new file)."""
+    if not _has_schema(con):
+        return None
+    found = con.execute("SELECT value FROM mirror_state WHERE key = 'schema_version'").fetchone()
+    return str(found[0]) if found else "1"
 
 
 def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:

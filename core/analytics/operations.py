@@ -1,14 +1,13 @@
-"""The mirror's ``operations`` rows of one chunk, and the places of transfers made before the
+"""The mirror's operation notes of one chunk, and the places of transfers made before the
 ledger carried them.
 
 Since places and notes are written beside the ledger (:mod:`core.wallets.feed`), a chunk's
-operations come from the notes filed under its sequence numbers (:func:`noted_operations`):
-one cursor walk hands their JSON to an Arrow string column, and DuckDB's JSON reader splits
-them while inserting (:data:`NOTED_INSERT`), so no Python object is made per field.
-Transfers written before that (``user_data_64`` without the layout tag) still name their
-operation only by reference: :func:`looked_up_operations` reads those records through the
-``ref`` index with LMDB ``getmulti``, as every transfer was read before, and gives their
-places too.
+operations are the notes filed under its sequence numbers (:func:`noted_operations`): one
+cursor walk hands their JSON to an Arrow string column, stored as it is in
+``operation_notes`` (the ``operations`` view splits them when read). Transfers written before
+that (``user_data_64`` without the layout tag) still name their operation only by reference:
+:func:`looked_up_operations` reads those records through the ``ref`` index with LMDB
+``getmulti``, as every transfer was read before, gives their places, and makes them notes.
 """
 
 from __future__ import annotations
@@ -21,33 +20,17 @@ import numpy as np
 import pyarrow as pa
 
 from core.analytics.decode import uhugeint, unique128
-from core.wallets.feed import NOTED_KINDS
+from core.wallets.feed import NOTED_KINDS, OperationNote
 from core.wallets.model import ActionKind
 
 if TYPE_CHECKING:
     from core.network import Network
 
-__all__ = ["LABELS", "NOTED_INSERT", "looked_up_operations", "noted_operations"]
+__all__ = ["LABELS", "looked_up_operations", "noted_operations"]
 
 LABELS = {int(k): k.label for k in ActionKind}
 NOTED_CODES = np.array(sorted(int(k) for k in NOTED_KINDS), dtype=np.uint16)
 
-#: Inserts a chunk's notes (``_noted_chunk``: ref, code, first_seq, note) into
-#: ``operations``; the note's fields are read by position (see OperationNote), a field
-#: missing from an older note reads as empty.
-NOTED_INSERT = """
-INSERT INTO operations
-SELECT n.ref, k.kind || ':' || f[1], k.kind, f[1], coalesce(f[3], ''),
-       f[2]::UBIGINT, coalesce(f[4], ''), coalesce(f[5], ''), coalesce(f[6], ''),
-       coalesce(f[7], ''),
-       nullif(make_timestamp(trunc(coalesce(f[8], '0')::DOUBLE * 1e6)::BIGINT),
-              TIMESTAMP '1970-01-01'),
-       n.first_seq
-FROM (SELECT *, json_extract_string(note, ['$[1]', '$[2]', '$[3]', '$[4]', '$[5]', '$[6]',
-                                           '$[7]', '$[8]']) AS f
-      FROM _noted_chunk) n
-JOIN action_kinds k ON k.code = n.code
-"""
 _BE_KEY = np.dtype([("hi", ">u8"), ("lo", ">u8")])
 
 
@@ -69,23 +52,37 @@ class _OpNote(msgspec.Struct, kw_only=True):
 _RECORDS = msgspec.msgpack.Decoder(list[_OpNote])
 
 
-def _table(refs: np.ndarray, notes: list[_OpNote], first_seq: np.ndarray) -> pa.Table:
-    """The Arrow rows of operation records (``refs``: their references, :data:`PAIR`)."""
-    created = np.array([n.created_at for n in notes], dtype=np.float64)
+_NOTE = msgspec.json.Encoder()
+
+
+def _table(refs: np.ndarray, records: list[_OpNote], first_seq: np.ndarray) -> pa.Table:
+    """Operation records as ``operation_notes`` rows (``refs``: their references, PAIR)."""
+    notes = [_NOTE.encode(_note_of(r)) for r in records]
     return pa.table(
         {
             "ref": uhugeint(refs),
-            "kind": [LABELS.get(n.kind, str(n.kind)) for n in notes],
-            "operation_id": [n.operation_id for n in notes],
-            "instance": [n.instance for n in notes],
-            "amount": pa.array([n.amount for n in notes], type=pa.uint64()),
-            "author": [n.author for n in notes],
-            "reason": [n.reason for n in notes],
-            "bank_reference": [n.bank_reference for n in notes],
-            "bank_date": [n.bank_date for n in notes],
-            "created_at": (created * 1e6).astype("int64").astype("datetime64[us]"),
+            "code": np.array([r.kind for r in records], dtype=np.uint16),
             "first_seq": first_seq,
+            "note": _strings(notes),
         }
+    )
+
+
+def _note_of(r: _OpNote) -> OperationNote:
+    return OperationNote(
+        kind=r.kind, operation_id=r.operation_id, amount=r.amount, instance=r.instance,
+        author=r.author, reason=r.reason, bank_reference=r.bank_reference,
+        bank_date=r.bank_date, created_at=r.created_at,
+    )  # fmt: skip
+
+
+def _strings(values: list[bytes]) -> pa.Array:
+    """UTF-8 values as an Arrow string array built from one buffer (no object per value)."""
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    offsets = np.zeros(len(values) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    return pa.StringArray.from_buffers(
+        len(values), pa.py_buffer(offsets), pa.py_buffer(b"".join(values))
     )
 
 
@@ -96,8 +93,8 @@ def noted_operations(
     first_seq: int,
     tagged: np.ndarray,
 ) -> pa.Table | None:
-    """The notes of the operations whose first transfer is in the chunk, for
-    :data:`NOTED_INSERT`. ``tagged``: the rows carrying a place (written with their note)."""
+    """The notes of the operations whose first transfer is in the chunk (``operation_notes``
+    rows). ``tagged``: the rows carrying a place (written with their note)."""
     code = columns["code"]
     rows = np.flatnonzero(tagged & np.isin(code, NOTED_CODES) & (columns["user_data_32"] == 0))
     feed = network.money.log.notes
@@ -109,18 +106,12 @@ def noted_operations(
         rows = np.array(found, dtype=np.int64) - first_seq
     if not notes:
         return None
-    lengths = np.fromiter(map(len, notes), dtype=np.int64, count=len(notes))
-    offsets = np.zeros(len(notes) + 1, dtype=np.int32)
-    np.cumsum(lengths, out=offsets[1:])
-    text = pa.StringArray.from_buffers(
-        len(notes), pa.py_buffer(offsets), pa.py_buffer(b"".join(notes))
-    )
     return pa.table(
         {
             "ref": uhugeint(columns["ref"][rows]),
             "code": code[rows],
             "first_seq": (rows + first_seq).astype(np.uint64),
-            "note": text,
+            "note": _strings(notes),
         }
     )
 
@@ -133,7 +124,8 @@ def looked_up_operations(
     seq: np.ndarray,
 ) -> tuple[np.ndarray, list[str], pa.Table | None]:
     """For transfers ``rows`` (untagged, of noted kinds): their operations' instances
-    (an index into the returned slugs per row, -1 when no record names them) and rows."""
+    (an index into the returned slugs per row, -1 when no record names them) and their
+    ``operation_notes`` rows."""
     place = np.full(len(rows), -1, dtype=np.int32)
     if not len(rows):
         return place, [], None

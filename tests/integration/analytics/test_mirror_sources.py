@@ -116,3 +116,18 @@ def test_pages_and_py_lmdb_give_the_same_mirror(network: Network, tmp_path: Path
     by_lmdb.sync(chunk=5, records=True)
     assert by_lmdb.py_lmdb_chunks > 0
     assert contents(by_lmdb) == contents(by_pages)
+
+
+def test_a_mirror_written_by_another_schema_version_is_rebuilt(
+    network: Network, mirror: Mirror
+) -> None:
+    before = contents(mirror)
+    with mirror.writing() as con:  # what an older version left: another layout
+        con.execute("UPDATE mirror_state SET value = '1' WHERE key = 'schema_version'")
+        con.execute("CREATE TABLE old_layout (x INTEGER)")
+    again = Mirror(network)
+    assert again.sync(records=True).transfers == network.ledger.head().seq
+    assert contents(again) == before
+    with again.reading() as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert "old_layout" not in tables
