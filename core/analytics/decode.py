@@ -8,12 +8,13 @@ in Arrow (:func:`uhugeint`), so ids reach the mirror without arithmetic.
 
 :class:`AccountIndex` turns 128-bit account ids into the mirror's dense account numbers with
 a hash lookup (Arrow's ``index_in``); ids it does not know get the next numbers, in order of
-first appearance, through an exact dictionary.
+first appearance.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -24,6 +25,7 @@ __all__ = [
     "PAIR",
     "RECORD_DTYPE",
     "AccountIndex",
+    "NewAccounts",
     "columns_of",
     "decode_records",
     "u128",
@@ -105,35 +107,34 @@ def unique128(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return found, first, inverse
 
 
+@dataclass
+class NewAccounts:
+    """Accounts a chunk names for the first time: their numbers, ids (:data:`PAIR`) and the
+    row (of the interleaved debit/credit ids) where each first appears."""
+
+    numbers: np.ndarray
+    ids: np.ndarray
+    rows: np.ndarray
+
+
 class AccountIndex:
     """128-bit ledger account ids -> dense account numbers (1, 2, 3... by first appearance).
 
     Lookups are hash-based: the known ids form an Arrow array of 16-byte values and
     ``pyarrow.compute.index_in`` finds a chunk's ids in it (a binary search was the slowest
-    step of a sync once records were read in bulk).
+    step of a sync once records were read in bulk). New ids get the next numbers in order of
+    first appearance, without a Python object per account.
     """
 
     def __init__(self, known: Iterable[tuple[int, int]] = ()) -> None:
-        #: exact map: account id -> number
-        self.numbers: dict[int, int] = {}
-        self._pairs = np.zeros(0, dtype=PAIR)
-        self._no = np.zeros(0, dtype=np.uint32)
-        self._set: pa.Array | None = None
-        self._add([(number, account_id) for account_id, number in known])
+        rows = [(a & 0xFFFFFFFFFFFFFFFF, a >> 64, n) for a, n in known]
+        self._pairs = np.array([(lo, hi) for lo, hi, _n in rows], dtype=PAIR)
+        self._no = np.array([n for _lo, _hi, n in rows], dtype=np.uint32)
+        self._next = int(self._no.max()) + 1 if len(self._no) else 1
+        self._set: pa.Array | None = _binary16(self._pairs) if len(self._pairs) else None
 
     def __len__(self) -> int:
-        return len(self.numbers)
-
-    def _add(self, accounts: list[tuple[int, int]]) -> None:
-        """Add ``(number, account id)`` pairs."""
-        if not accounts:
-            return
-        extra = np.array([(a & 0xFFFFFFFFFFFFFFFF, a >> 64) for _n, a in accounts], dtype=PAIR)
-        for number, account_id in accounts:
-            self.numbers[account_id] = number
-        self._pairs = np.concatenate([self._pairs, extra])
-        self._no = np.concatenate([self._no, np.array([n for n, _a in accounts], np.uint32)])
-        self._set = _binary16(self._pairs)
+        return len(self._no)
 
     def lookup(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Numbers of the ids (:data:`PAIR`) and a mask of the rows not resolved."""
@@ -146,28 +147,21 @@ class AccountIndex:
         out[missing] = 0
         return out, missing
 
-    def resolve(self, ids: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int, int]]]:
+    def resolve(self, ids: np.ndarray) -> tuple[np.ndarray, NewAccounts | None]:
         """Numbers of every id (:data:`PAIR`); unknown ids get the next numbers in order of
-        appearance. Returns the numbers and the new accounts as ``(number, account id, first
-        row)``."""
+        appearance. Returns the numbers and the accounts seen for the first time."""
         out, missing = self.lookup(ids)
         rows = np.flatnonzero(missing)
-        created: list[tuple[int, int, int]] = []
-        if len(rows):
-            values, first, inverse = unique128(ids[rows])
-            numbers = np.zeros(len(values), dtype=np.uint32)
-            for u, (lo, hi) in enumerate(values.tolist()):  # in order of first appearance
-                account_id = lo | hi << 64
-                number = self.numbers.get(account_id)
-                if number is None:
-                    number = len(self.numbers) + 1
-                    self.numbers[account_id] = number
-                    created.append((number, account_id, int(rows[first[u]])))
-                numbers[u] = number
-            out[rows] = numbers[inverse]
-            if created:
-                self._add([(n, a) for n, a, _ in created])
-        return out, created
+        if not len(rows):
+            return out, None
+        values, first, inverse = unique128(ids[rows])
+        numbers = np.arange(self._next, self._next + len(values), dtype=np.uint32)
+        self._next += len(values)
+        out[rows] = numbers[inverse]
+        self._pairs = np.concatenate([self._pairs, values])
+        self._no = np.concatenate([self._no, numbers])
+        self._set = _binary16(self._pairs)
+        return out, NewAccounts(numbers, values, rows[first])
 
 
 def _binary16(pairs: np.ndarray) -> pa.Array:

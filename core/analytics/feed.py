@@ -23,8 +23,9 @@ import lmdb
 import numpy as np
 import pyarrow as pa
 
-from core.analytics.decode import PAIR, AccountIndex, uhugeint
+from core.analytics.decode import PAIR, AccountIndex, NewAccounts, uhugeint
 from core.analytics.operations import looked_up_operations, noted_operations
+from core.records import Key
 from core.wallets.feed import PLACE_LAYOUT, PLACE_MASK, PLACE_SHIFT
 from core.wallets.model import AccountKind, ActionKind
 
@@ -54,6 +55,17 @@ class Chunk:
     first_seq: int
     count: int
     columns: dict[str, np.ndarray]
+
+
+_BE_KEY = np.dtype([("hi", ">u8"), ("lo", ">u8")])
+
+
+def _be_keys(ids: np.ndarray) -> list[bytes]:
+    """128-bit values (:data:`PAIR`) as 16-byte big-endian keys (the store's integer keys)."""
+    arr = np.empty(len(ids), dtype=_BE_KEY)
+    arr["hi"], arr["lo"] = ids["hi"], ids["lo"]
+    buf = arr.tobytes()
+    return [buf[i : i + 16] for i in range(0, len(buf), 16)]
 
 
 @dataclass
@@ -174,27 +186,28 @@ class FeedState:
         self,
         txn: lmdb.Transaction,
         network: Network,
-        created: list[tuple[int, int, int]],
+        created: NewAccounts | None,
         seq: np.ndarray,
     ) -> pa.Table | None:
         """Rows for accounts seen for the first time (owner from the wallet map)."""
-        if not created:
+        if created is None:
             return None
-        grow = created[-1][0] + 1
+        grow = int(created.numbers[-1]) + 1
         if grow > len(self.account_slug):
             extra = np.zeros(max(grow, 2 * len(self.account_slug)) - len(self.account_slug))
             self.account_slug = np.concatenate([self.account_slug, extra.astype(np.int32)])
         money = network.money
         ledger_accounts = network.store.db("ledger:accounts")
         issuers: dict[int, str] = {}
-        rows = []
-        records = money.accounts.records.get_many(txn, [a for _n, a, _p in created])
-        for (number, account_id, position), record in zip(created, records, strict=True):
+        keys = _be_keys(created.ids)  # the store's 128-bit integer keys
+        found = money.accounts.records.get_many(txn, list[Key](keys))
+        asset_ids, kinds, owners, owner_ids, instances = [], [], [], [], []
+        for key, record in zip(keys, found, strict=True):
             if record is not None:
                 kind = _KIND_NAMES.get(int(record.kind), "other")
                 owner, asset_id = record.owner, record.asset_id
             else:  # a ledger account no wallet owns (raw ledger use)
-                raw = txn.get(account_id.to_bytes(16, "big"), db=ledger_accounts)
+                raw = txn.get(key, db=ledger_accounts)
                 asset_id = int.from_bytes(raw[96 + 16 : 116], "little") if raw is not None else 0
                 code = int.from_bytes(raw[_CODE_OFFSET : _CODE_OFFSET + 2], "little") if raw else 0
                 kind, owner = "other", f"ledger:{code}"
@@ -207,16 +220,22 @@ class FeedState:
                     asset = money.assets.records.get(txn, asset_id)
                     issuers[asset_id] = asset.issuer if asset is not None else ""
                 instance = issuers[asset_id]
-            self.account_slug[number] = self.slug(instance)
-            rows.append(
-                (number, account_id & 0xFFFFFFFFFFFFFFFF, account_id >> 64, asset_id, kind,
-                 owner, owner_id, instance, int(seq[position // 2]))
-            )  # fmt: skip
-        names = ("account_no", "lo", "hi", "asset_id", "kind", "owner", "owner_id", "instance",
-                 "first_seq")  # fmt: skip
+            asset_ids.append(asset_id)
+            kinds.append(kind)
+            owners.append(owner)
+            owner_ids.append(owner_id)
+            instances.append(instance)
+        slug_of = {slug: self.slug(slug) for slug in set(instances)}
+        self.account_slug[created.numbers] = [slug_of[i] for i in instances]
         return pa.table(
             {
-                name: pa.array(values, type=pa.uint64() if name in {"lo", "hi"} else None)
-                for name, values in zip(names, zip(*rows, strict=True), strict=True)
+                "account_no": created.numbers,
+                "account": uhugeint(created.ids),
+                "asset_id": pa.array(asset_ids, type=pa.uint32()),
+                "kind": kinds,
+                "owner": owners,
+                "owner_id": owner_ids,
+                "instance": instances,
+                "first_seq": seq[created.rows // 2],
             }
         )

@@ -36,7 +36,7 @@ from core.analytics.decode import FIELDS, columns_of
 from core.analytics.feed import Chunk, ChunkRows, FeedState, MirrorError
 from core.analytics.lmdb_pages import PageReader
 from core.analytics.locks import file_lock
-from core.analytics.records import refresh_records
+from core.analytics.records import RecordRows, collect_records, store_records
 from core.analytics.schema import SCHEMA_VERSION, create_schema
 from core.analytics.views import AnalyticsView, collect_views
 from core.ledger.codec import RECORD_SIZE
@@ -52,6 +52,7 @@ __all__ = ["CHUNK", "Mirror", "MirrorError", "SyncReport"]
 #: chunk writes whole row groups (a partial one is rewritten by the next chunk and the final
 #: checkpoint: a third more work); the next chunk is read while one is inserted.
 CHUNK = 245_760
+ROW_GROUP = 122_880
 RECORDS_EVERY = 5.0  # seconds between record refreshes when no transfer arrived
 
 
@@ -179,10 +180,14 @@ class Mirror:
             reader = PageReader(
                 self.network.store.path / "data.mdb", "ledger:transfers", value_size=RECORD_SIZE
             )
+            prepared: RecordRows | None = None
+            now = time.monotonic()
             try:
                 while not failure:
+                    # a first chunk of one row group: DuckDB starts sooner
+                    limit = min(chunk, ROW_GROUP) if not done else chunk
                     with self.network.store.read() as txn:
-                        part = self._read(reader, txn, state.last_seq, chunk)
+                        part = self._read(reader, txn, state.last_seq, limit)
                         if not part.count:
                             break
                         rows = state.rows(part, txn, self.network)
@@ -190,6 +195,12 @@ class Mirror:
                     done += part.count
                     if progress is not None:
                         progress(done, max(total, done))
+                refresh = records
+                if refresh is None:
+                    stale = now - self._records_at >= RECORDS_EVERY
+                    refresh = bool(done) or (stale and txn_id != self._records_txn)
+                if refresh:  # read while DuckDB inserts the last chunks
+                    prepared = collect_records(self.network, self.views)
             except BaseException:
                 self._state = None  # half-applied in memory: reload from the file
                 raise
@@ -201,15 +212,12 @@ class Mirror:
                 self._state = None
                 raise failure[0]
             appended = state.last_seq - first
-            now = time.monotonic()
-            refresh = records
-            if refresh is None:
-                stale = now - self._records_at >= RECORDS_EVERY
-                refresh = bool(appended) or (stale and txn_id != self._records_txn)
-            if refresh:
-                refresh_records(con, self.network, self.views)
+            if prepared is not None:
+                store_records(con, prepared, self.views)
                 self._records_at, self._records_txn = now, txn_id
-        return SyncReport(appended, state.last_seq, time.perf_counter() - started, refresh)
+        return SyncReport(
+            appended, state.last_seq, time.perf_counter() - started, prepared is not None
+        )
 
     def _read(self, reader: PageReader, txn: lmdb.Transaction, after_seq: int, limit: int) -> Chunk:
         """Up to ``limit`` transfers after ``after_seq`` as columns, in ``txn``'s snapshot."""
@@ -254,10 +262,7 @@ class Mirror:
         try:
             if rows.accounts is not None:
                 con.register("_accounts_chunk", rows.accounts)
-                con.execute(
-                    "INSERT INTO accounts SELECT account_no, (hi::UHUGEINT << 64) | lo, "
-                    "asset_id, kind, owner, owner_id, instance, first_seq FROM _accounts_chunk"
-                )
+                con.execute("INSERT INTO accounts BY NAME SELECT * FROM _accounts_chunk")
                 con.unregister("_accounts_chunk")
             if rows.operations is not None:
                 con.register("_noted_chunk", rows.operations)
