@@ -13,15 +13,7 @@ caller keeps its read transaction open while the columns are gathered (they are 
 Transaction *N* is described by meta page *N mod 2*; its ``txnid`` is checked before and
 after reading it, so a meta page being rewritten by a later commit is never trusted.
 
-The on-disk format read here is LMDB 0.9's (``MDB_DATA_VERSION`` 1, what py-lmdb bundles):
-
-- page header (16 bytes): page number (8), pad (2), flags (2), lower (2), upper (2), then
-  ``lower - 16`` bytes of 2-byte node offsets, in key order;
-- node: data size or child page (``lo``, ``hi``: 2 bytes each; on branch pages ``flags``
-  holds the child page number's top 16 bits), flags (2), key size (2), key, data;
-- meta (after the header of pages 0 and 1): magic, version, address, map size, the free and
-  main databases' descriptors (48 bytes each: pad (page size for the free one), flags, depth,
-  branch, leaf and overflow page counts, entries, root), last page, txnid.
+The on-disk format is described in :mod:`core.analytics.lmdb_format` (LMDB 0.9's).
 
 Anything else (another format version, overflow or duplicate nodes, keys or values of other
 sizes, unaligned records, a gap in the keys) makes :meth:`PageReader.read` answer None, and
@@ -40,64 +32,29 @@ from pathlib import Path
 import lmdb
 import numpy as np
 
+from core.analytics.lmdb_format import (
+    DATA_VERSION,
+    DB_ROOT,
+    F_SUBDATA,
+    INVALID_PAGE,
+    MAGIC,
+    META_MAIN_ROOT,
+    META_TXNID,
+    NODE_HEADER,
+    P_BRANCH,
+    P_LEAF,
+    P_TYPE_FLAGS,
+    PAGE_HEADER,
+    Snapshot,
+    Unexpected,
+    children,
+    find,
+    page_size,
+)
+
 __all__ = ["PageReader"]
 
-MAGIC = 0xBEEFC0DE
-DATA_VERSION = 1
-PAGE_HEADER = 16
-NODE_HEADER = 8
-P_BRANCH, P_LEAF = 0x01, 0x02
-P_TYPE_FLAGS = 0x01 | 0x02 | 0x04 | 0x08 | 0x20 | 0x40  # branch, leaf, overflow, meta, ...
-F_SUBDATA = 0x02
-INVALID_PAGE = 0xFFFF_FFFF_FFFF_FFFF
 TILE_BYTES = 700_000  # pages copied at once: within a core's L2 cache
-_META = PAGE_HEADER  # the meta structure starts after the page header
-_META_PSIZE = _META + 24  # mm_dbs[FREE_DBI].md_pad
-_META_MAIN = _META + 24 + 48  # mm_dbs[MAIN_DBI]
-_META_TXNID = _META + 24 + 96 + 8  # after mm_last_pg
-_DB_ROOT = 40  # md_root inside a 48-byte MDB_db
-
-
-class _Snapshot:
-    """Views of the mapped file for one read (released before the map is remapped)."""
-
-    def __init__(self, buffer: mmap.mmap, psize: int) -> None:
-        self.psize = psize
-        self.u8 = np.frombuffer(buffer, dtype=np.uint8)
-        usable = len(self.u8) // 8 * 8
-        self.u16 = self.u8[:usable].view("<u2")
-        self.u32 = self.u8[:usable].view("<u4")
-        self.u64 = self.u8[:usable].view("<u8")
-
-    def pages(self, pgnos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Flags, node count and base offset of each page (int64 arrays)."""
-        base = pgnos.astype(np.int64) * self.psize
-        if len(base) and int(base.max()) + self.psize > len(self.u8):
-            raise _Unexpected("a page lies beyond the end of the file")
-        flags = self.u16[(base + 10) // 2].astype(np.int64)
-        lower = self.u16[(base + 12) // 2].astype(np.int64)
-        return flags, (lower - PAGE_HEADER) // 2, base
-
-    def nodes(self, pgnos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every node of the pages, in page then key order: (offsets, page flags, page index)."""
-        flags, count, base = self.pages(pgnos)
-        if len(count) == 0 or int(count.min()) < 0:
-            raise _Unexpected("a page without a node count")
-        width = int(count.max())
-        slots = np.arange(width, dtype=np.int64)
-        mask = slots[None, :] < count[:, None]
-        where = (base[:, None] + PAGE_HEADER + 2 * slots[None, :]) // 2
-        ptrs = self.u16[where[mask]].astype(np.int64)
-        page_of = np.repeat(np.arange(len(base)), count)
-        return base[page_of] + ptrs, flags, page_of
-
-    def keys_u64(self, offsets: np.ndarray) -> np.ndarray:
-        """The 8-byte big-endian keys of nodes at ``offsets`` (8-byte aligned) as integers."""
-        return self.u64[(offsets + NODE_HEADER) // 8].byteswap()
-
-
-class _Unexpected(Exception):
-    """The file is not laid out as this reader expects: read through py-lmdb instead."""
 
 
 class PageReader:
@@ -148,18 +105,18 @@ class PageReader:
         with self._lock:
             try:
                 buffer = self._mapped()
-                snap = _Snapshot(buffer, _page_size(buffer))
+                snap = Snapshot(buffer, page_size(buffer))
                 try:
                     return self._read(snap, txn, first_key, count, fields)
                 finally:
                     del snap  # no view of the map may outlive a remap
-            except (_Unexpected, OSError, ValueError, IndexError):
+            except (Unexpected, OSError, ValueError, IndexError):
                 self.paths["declined"] += 1
                 return None
 
     def _read(
         self,
-        snap: _Snapshot,
+        snap: Snapshot,
         txn: lmdb.Transaction,
         first_key: int,
         count: int,
@@ -180,41 +137,41 @@ class PageReader:
                 return self._leaves(snap, offsets, level, page_of, first_key, last_key,
                                     fields)  # fmt: skip
             if not np.all(kinds == P_BRANCH) or np.any(offsets & 7):
-                raise _Unexpected("a level mixes page kinds, or nodes are unaligned")
-            level, lo, hi = _children(snap, offsets, page_of, lo, hi, first_key, last_key)
+                raise Unexpected("a level mixes page kinds, or nodes are unaligned")
+            level, lo, hi = children(snap, offsets, page_of, lo, hi, first_key, last_key)
             if not len(level):
                 return empty
-        raise _Unexpected("the tree is deeper than any LMDB tree can be")
+        raise Unexpected("the tree is deeper than any LMDB tree can be")
 
-    def _root(self, snap: _Snapshot, txnid: int) -> int:
+    def _root(self, snap: Snapshot, txnid: int) -> int:
         """The root page of the database in the snapshot of transaction ``txnid``."""
         meta = (txnid & 1) * snap.psize
         u32, u64 = snap.u32, snap.u64
-        if int(u32[meta // 4 + _META // 4]) != MAGIC:
-            raise _Unexpected("not an LMDB data file")
-        if int(u32[meta // 4 + _META // 4 + 1]) != DATA_VERSION:
-            raise _Unexpected("another LMDB data format version")
-        if int(u64[(meta + _META_TXNID) // 8]) != txnid:
-            raise _Unexpected("the meta page no longer describes this snapshot")
-        main_root = int(u64[(meta + _META_MAIN + _DB_ROOT) // 8])
-        if int(u64[(meta + _META_TXNID) // 8]) != txnid:  # rewritten while it was read
-            raise _Unexpected("the meta page changed while it was read")
+        if int(u32[(meta + PAGE_HEADER) // 4]) != MAGIC:
+            raise Unexpected("not an LMDB data file")
+        if int(u32[(meta + PAGE_HEADER) // 4 + 1]) != DATA_VERSION:
+            raise Unexpected("another LMDB data format version")
+        if int(u64[(meta + META_TXNID) // 8]) != txnid:
+            raise Unexpected("the meta page no longer describes this snapshot")
+        main_root = int(u64[(meta + META_MAIN_ROOT) // 8])
+        if int(u64[(meta + META_TXNID) // 8]) != txnid:  # rewritten while it was read
+            raise Unexpected("the meta page changed while it was read")
         if main_root == INVALID_PAGE:
             return INVALID_PAGE
-        node = _find(snap, main_root, self.db_name)
+        node = find(snap, main_root, self.db_name)
         if node is None:
             return INVALID_PAGE
         ksize = int(snap.u16[node // 2 + 3])
         dsize = int(snap.u16[node // 2]) | int(snap.u16[node // 2 + 1]) << 16
         if not int(snap.u16[node // 2 + 2]) & F_SUBDATA or dsize != 48:
-            raise _Unexpected("the name is not a named database")
+            raise Unexpected("the name is not a named database")
         start = node + NODE_HEADER + ksize  # the data follows the key, unpadded
         raw = snap.u8[start : start + 48].tobytes()
-        return int.from_bytes(raw[_DB_ROOT : _DB_ROOT + 8], "little")
+        return int.from_bytes(raw[DB_ROOT : DB_ROOT + 8], "little")
 
     def _leaves(
         self,
-        snap: _Snapshot,
+        snap: Snapshot,
         offsets: np.ndarray,
         level: np.ndarray,
         page_of: np.ndarray,
@@ -230,7 +187,7 @@ class PageReader:
         blocks with strided views. Any other layout goes through :meth:`_scattered`.
         """
         if np.any(offsets & 7):
-            raise _Unexpected("records are not 8-byte aligned")
+            raise Unexpected("records are not 8-byte aligned")
         psize = snap.psize
         size = NODE_HEADER + 8 + self.value_size
         slots = (psize - PAGE_HEADER) // (size + 2)
@@ -253,7 +210,7 @@ class PageReader:
 
     def _scattered(
         self,
-        snap: _Snapshot,
+        snap: Snapshot,
         offsets: np.ndarray,
         first_key: int,
         last_key: int,
@@ -268,7 +225,7 @@ class PageReader:
             or np.any(u16[words + 3] != 8)
             or np.any(dsize != self.value_size)
         ):
-            raise _Unexpected("a leaf holds another kind of node")
+            raise Unexpected("a leaf holds another kind of node")
         keys = snap.keys_u64(offsets)
         keep = (keys >= first_key) & (keys <= last_key)
         offsets, keys = offsets[keep], keys[keep]
@@ -332,10 +289,10 @@ def _by_slots(
 def _check_contiguous(keys: np.ndarray, first_key: int) -> None:
     expected = np.arange(first_key, first_key + len(keys), dtype=np.uint64)
     if not np.array_equal(keys, expected):
-        raise _Unexpected("the keys are not contiguous")
+        raise Unexpected("the keys are not contiguous")
 
 
-def _gather(snap: _Snapshot, at: np.ndarray, dtype: np.dtype) -> np.ndarray:
+def _gather(snap: Snapshot, at: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """The little-endian values of ``dtype`` (integers, or a structure of them) at ``at``."""
     if dtype.fields:
         out = np.empty(len(at), dtype=dtype)
@@ -344,81 +301,6 @@ def _gather(snap: _Snapshot, at: np.ndarray, dtype: np.dtype) -> np.ndarray:
         return out
     size = dtype.itemsize
     if np.any(at % size):
-        raise _Unexpected("a field is not aligned")
+        raise Unexpected("a field is not aligned")
     view = {1: snap.u8, 2: snap.u16, 4: snap.u32, 8: snap.u64}[size]
     return view[at // size].astype(dtype, copy=False)
-
-
-def _children(
-    snap: _Snapshot,
-    offsets: np.ndarray,
-    page_of: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    first_key: int,
-    last_key: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The child pages of a branch level whose key range meets [first_key, last_key]."""
-    u16 = snap.u16
-    words = offsets // 2
-    child = (
-        u16[words].astype(np.int64)
-        | u16[words + 1].astype(np.int64) << 16
-        | u16[words + 2].astype(np.int64) << 32
-    )
-    ksize = u16[words + 3]
-    first_of_page = np.ones(len(offsets), dtype=bool)
-    first_of_page[1:] = page_of[1:] != page_of[:-1]
-    if np.any(ksize[~first_of_page] != 8):
-        raise _Unexpected("a branch key is not 8 bytes")
-    start = np.where(first_of_page, lo[page_of], 0).astype(np.uint64)
-    inner = ~first_of_page
-    start[inner] = snap.keys_u64(offsets[inner])
-    end = np.empty(len(offsets), dtype=np.uint64)  # the largest key a child may hold
-    end[:-1] = start[1:] - np.uint64(1)
-    last_of_page = np.ones(len(offsets), dtype=bool)
-    last_of_page[:-1] = page_of[1:] != page_of[:-1]
-    end[last_of_page] = hi[page_of[last_of_page]]
-    keep = (end >= np.uint64(first_key)) & (start <= np.uint64(last_key))
-    return child[keep], start[keep], end[keep]
-
-
-def _page_size(buffer: mmap.mmap) -> int:
-    """The page size recorded in the first meta page."""
-    if len(buffer) < 2 * 4096:
-        raise _Unexpected("the file is too small")
-    psize = int.from_bytes(buffer[_META_PSIZE : _META_PSIZE + 4], "little")
-    if psize < 512 or psize & (psize - 1):
-        raise _Unexpected("a strange page size")
-    return psize
-
-
-def _find(snap: _Snapshot, root: int, key: bytes) -> int | None:
-    """The offset of the leaf node holding ``key`` in the tree at ``root`` (memcmp order)."""
-    page = root
-    for _depth in range(64):
-        offsets, flags, _page_of = snap.nodes(np.array([page], dtype=np.int64))
-        kind = int(flags[0]) & P_TYPE_FLAGS
-        keys = [_key(snap, int(o)) for o in offsets]
-        if kind == P_LEAF:
-            for offset, found in zip(offsets, keys, strict=True):
-                if found == key:
-                    return int(offset)
-            return None
-        if kind != P_BRANCH:
-            raise _Unexpected("the main tree holds another kind of page")
-        chosen = 0  # the last child whose first key is <= key (the first key is implicit)
-        for index in range(1, len(keys)):
-            if keys[index] <= key:
-                chosen = index
-            else:
-                break
-        node = int(offsets[chosen]) // 2
-        page = int(snap.u16[node]) | int(snap.u16[node + 1]) << 16 | int(snap.u16[node + 2]) << 32
-    raise _Unexpected("the main tree is deeper than any LMDB tree can be")
-
-
-def _key(snap: _Snapshot, offset: int) -> bytes:
-    ksize = int(snap.u16[offset // 2 + 3])
-    start = offset + NODE_HEADER
-    return snap.u8[start : start + ksize].tobytes()
