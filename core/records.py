@@ -98,6 +98,7 @@ class Collection(Generic[R]):
         }
         self._encoder = msgspec.msgpack.Encoder()
         self._decoder = msgspec.msgpack.Decoder(record_type)
+        self._many = msgspec.msgpack.Decoder(list[record_type])  # type: ignore[valid-type]
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -105,6 +106,17 @@ class Collection(Generic[R]):
         """The record with primary key ``key``, or None."""
         raw = txn.get(encode_key(key), db=self._db)
         return None if raw is None else self._decoder.decode(raw)
+
+    def get_many(self, txn: lmdb.Transaction, keys: list[Key]) -> list[R | None]:
+        """The records with primary keys ``keys`` (None where missing), in order: one LMDB
+        ``getmulti`` and one decode for all, for readers of thousands of records."""
+        encoded = [encode_key(key) for key in keys]
+        found = dict(txn.cursor(db=self._db).getmulti(sorted(set(encoded))))
+        present = [found[k] for k in encoded if k in found]
+        records = iter(
+            self._many.decode(b"\xdd" + len(present).to_bytes(4, "big") + b"".join(present))
+        )
+        return [next(records) if k in found else None for k in encoded]
 
     def get_by(self, txn: lmdb.Transaction, index: str, value: Key) -> R | None:
         """The first record whose ``index`` equals ``value``, or None."""

@@ -9,9 +9,12 @@ cannot afford becomes a refill.
 
 Wallets, accounts and operation records are written through the core's collections; the
 transfers go through the real ledger (every rule checked, hash chain, indexes), in batches
-of 8189 with a simulated clock so that the timestamps spread over the twelve months. Sales'
-operation records are not written (the mirror never reads them); refills, grants, refunds
-and remittances have theirs, in the same write as their transfers.
+of 8189 with a simulated clock so that the timestamps spread over the twelve months. Each
+transfer carries what ``core.wallets`` writes (the place number in ``user_data_64``, the
+operation's reference in ``user_data_128``); refills, grants, refunds and remittances have
+their operation record and their note in the operation feed, in the same write as their
+transfers. Sales' operation records are not written (the mirror never reads them). Ids are
+a derived base plus a counter (unique, like the core's hashes, and cheaper to make).
 """
 
 from __future__ import annotations
@@ -28,12 +31,15 @@ from core.plugins import PluginManager
 from core.settings import load_settings
 from core.store import Tx
 from core.wallets.accounts_map import AccountsMap, account_id_for
+from core.wallets.feed import OperationNote, place_user_data
 from core.wallets.model import ActionKind, Operation, Remittance, WalletRef
 from core.wallets.operations import derive_id
 
 __all__ = ["BuildConfig", "build_network"]
 
 DAY_NS = 86_400 * 1_000_000_000
+TRANSFER_BASE = derive_id("bench/transfer") >> 40 << 40  # + a counter: unique, never 0
+REF_BASE = derive_id("bench/operation") >> 40 << 40
 FUND = "fonds-claf"
 VENUES = ("le-bisik", "la-cave", "festival-dete")
 PRODUCERS = ("les-goulues", "ferme-du-val", "boulangerie-lune", "maraicher-nord", "fromagerie")
@@ -93,14 +99,18 @@ class _Builder:
         self.holders = holders
         self.assets = assets
         self.balance: dict[tuple[str, int], int] = {}
+        self.accounts: dict[tuple[str, int], int] = {}
         self.ids = 0
 
     def account(self, owner: str, asset: int) -> int:
-        return account_id_for(owner, asset)
+        found = self.accounts.get((owner, asset))
+        if found is None:
+            found = self.accounts[(owner, asset)] = account_id_for(owner, asset)
+        return found
 
     def next_id(self) -> int:
         self.ids += 1
-        return derive_id("bench/transfer", self.ids)
+        return TRANSFER_BASE + self.ids
 
     def event(self) -> tuple[ActionKind, str, str, int, int, str]:
         """(kind, debit owner, credit owner, asset, amount, place) of the next event."""
@@ -173,28 +183,34 @@ def build_network(directory: Path, cfg: BuildConfig) -> Network:
     holders, assets = _setup(network, ledger, cfg)
     builder = _Builder(holders, assets, cfg)
     log = network.money.log
+    places = {slug: 0 for slug in ("", FUND, *VENUES, *PRODUCERS)}
+    network.store.write(
+        lambda tx: places.update({s: log.notes.places.number_in(tx, s) for s in places})
+    )
+    user_data = {slug: place_user_data(number) for slug, number in places.items()}
     made = 0
     while made < cfg.transfers:
         size = min(BATCH_MAX, cfg.transfers - made)
         transfers: list[Transfer] = []
-        ops: list[Operation] = []
+        ops: list[tuple[int, Operation]] = []  # (row in the batch, record)
         remittances: list[Remittance] = []
-        for _ in range(size):
+        for row in range(size):
             kind, debit, credit, asset, amount, place = builder.event()
             builder.apply(debit, credit, asset, amount)
             made += 1
-            op_id = f"bench-{made}"
-            ref = derive_id("tirelire/operation", kind.value, op_id)
+            ref = REF_BASE + made
             transfers.append(
                 Transfer(id=builder.next_id(), debit_account_id=builder.account(debit, asset),
                          credit_account_id=builder.account(credit, asset), amount=amount,
-                         ledger=asset, code=int(kind), user_data_128=ref)
+                         ledger=asset, code=int(kind), user_data_128=ref,
+                         user_data_64=user_data[place])
             )  # fmt: skip
             if kind != A.SALE and kind != A.TRANSFER:
+                op_id = f"bench-{made}"
                 key = log.key(kind, op_id)
-                ops.append(Operation(key=key, kind=kind, operation_id=op_id, ref=str(ref),
-                                     amount=amount, instance=place, author="bench",
-                                     created_at=clock_at[0] / 1e9))  # fmt: skip
+                ops.append((row, Operation(key=key, kind=kind, operation_id=op_id, ref=str(ref),
+                                           amount=amount, instance=place, author="bench",
+                                           created_at=clock_at[0] / 1e9)))  # fmt: skip
                 if kind == A.REMITTANCE:
                     day = time.strftime("%Y-%m-%d", time.gmtime(clock_at[0] / 1e9))
                     remittances.append(Remittance(key=key, asset_id=asset, instance=place,
@@ -202,16 +218,26 @@ def build_network(directory: Path, cfg: BuildConfig) -> Network:
                                                   bank_date=day, author="bench",
                                                   created_at=clock_at[0] / 1e9))  # fmt: skip
 
-        def write(tx: Tx, transfers: list[Transfer] = transfers, ops: list[Operation] = ops,
+        def write(tx: Tx, transfers: list[Transfer] = transfers,
+                  ops: list[tuple[int, Operation]] = ops,
                   remittances: list[Remittance] = remittances) -> None:  # fmt: skip
+            first_seq = ledger.head_in(tx.txn).seq + 1
             results = ledger.create_transfers_in(tx, transfers)
             if any(r != CreateTransferResult.OK for r in results):
                 raise RuntimeError(f"bench build: unexpected results {set(results)}")
-            for op in ops:
+            for row, op in ops:
                 log.records.put(tx, op)
+                log.notes.note_in(tx, first_seq + row, _note(op))
             for remittance in remittances:
                 log.remittances.put(tx, remittance)
 
         network.store.write(write)
         clock_at[0] += step
     return network
+
+
+def _note(op: Operation) -> OperationNote:
+    return OperationNote(
+        kind=int(op.kind), operation_id=op.operation_id, amount=op.amount,
+        instance=op.instance, author=op.author, created_at=op.created_at,
+    )  # fmt: skip

@@ -1,13 +1,17 @@
-"""One chunk of the ledger's raw feed made into mirror rows: accounts, operations, transfers.
+"""One chunk of the ledger's feed made into mirror rows: accounts, operations, transfers.
 
 :class:`FeedState` is what the sync keeps between chunks (and between syncs, while no other
 process wrote the mirror): the account index (128-bit ids -> dense numbers), each account's
 instance, and the dictionary of instance slugs used for the ``place`` column.
 
-Per chunk (:meth:`FeedState.rows`), everything is vectorised with NumPy except what is new:
+A chunk arrives as columns (:class:`Chunk`, read by :mod:`core.analytics.lmdb_pages` or,
+failing that, through py-lmdb). Everything is vectorised with NumPy except what is new:
 accounts seen for the first time (their owner is read from the store's ``wallet_accounts``
-map) and the operations that say where a refill, grant, refund, remittance or correction
-happened (read in bulk with LMDB ``getmulti`` and decoded by msgspec in one call).
+map) and the operations' notes (one cursor walk over the operation feed, decoded in one
+msgspec call). Places come from the transfers themselves: ``user_data_64`` carries the
+operation's instance as a number (:mod:`core.wallets.feed`); a sale is at its seller, a
+remittance at the remitted instance. Transfers written before that layout fall back to their
+operation's record (:func:`core.analytics.operations.looked_up_operations`).
 """
 
 from __future__ import annotations
@@ -16,18 +20,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import lmdb
-import msgspec
 import numpy as np
 import pyarrow as pa
 
-from core.analytics.decode import AccountIndex, decode_records, unique128
-from core.ledger.reads import RawChanges
+from core.analytics.decode import PAIR, AccountIndex, NewAccounts, uhugeint
+from core.analytics.operations import looked_up_operations, noted_operations
+from core.records import Key
+from core.wallets.feed import PLACE_LAYOUT, PLACE_MASK, PLACE_SHIFT
 from core.wallets.model import AccountKind, ActionKind
 
 if TYPE_CHECKING:
     from core.network import Network
 
-__all__ = ["OP_CODES", "ChunkRows", "FeedState", "MirrorError"]
+__all__ = ["OP_CODES", "Chunk", "ChunkRows", "FeedState", "MirrorError"]
 
 #: Codes whose operation record is mirrored (the others are fully told by their transfers).
 OP_CODES = np.array(
@@ -35,7 +40,6 @@ OP_CODES = np.array(
      ActionKind.CORRECTION], dtype=np.uint16,
 )  # fmt: skip
 _KIND_NAMES = {int(k): k.name.lower() for k in AccountKind}
-_LABELS = {int(k): k.label for k in ActionKind}
 _CODE_OFFSET = 116  # the account code in the 128-byte account encoding
 
 
@@ -43,29 +47,23 @@ class MirrorError(RuntimeError):
     """The mirror cannot follow the ledger; the message says why."""
 
 
-class _OpNote(msgspec.Struct, kw_only=True):
-    """The fields of a stored Operation the mirror keeps (the rest is skipped undecoded)."""
+@dataclass
+class Chunk:
+    """A run of the ledger's feed: ``count`` transfers from ``first_seq``, as columns
+    (:data:`core.analytics.decode.FIELDS`)."""
 
-    key: str
-    kind: int
-    operation_id: str
-    amount: int = 0
-    instance: str = ""
-    author: str = ""
-    reason: str = ""
-    bank_reference: str = ""
-    bank_date: str = ""
-    created_at: float = 0.0
+    first_seq: int
+    count: int
+    columns: dict[str, np.ndarray]
 
 
-_NOTES = msgspec.msgpack.Decoder(list[_OpNote])
 _BE_KEY = np.dtype([("hi", ">u8"), ("lo", ">u8")])
 
 
-def _be_keys(lo: np.ndarray, hi: np.ndarray) -> list[bytes]:
-    """128-bit values as 16-byte big-endian keys (the store's integer key encoding)."""
-    arr = np.empty(len(lo), dtype=_BE_KEY)
-    arr["hi"], arr["lo"] = hi, lo
+def _be_keys(ids: np.ndarray) -> list[bytes]:
+    """128-bit values (:data:`PAIR`) as 16-byte big-endian keys (the store's integer keys)."""
+    arr = np.empty(len(ids), dtype=_BE_KEY)
+    arr["hi"], arr["lo"] = ids["hi"], ids["lo"]
     buf = arr.tobytes()
     return [buf[i : i + 16] for i in range(0, len(buf), 16)]
 
@@ -76,7 +74,10 @@ class ChunkRows:
 
     transfers: pa.Table
     accounts: pa.Table | None
+    #: from the operation feed: each operation once
     operations: pa.Table | None
+    #: looked up for transfers without a place: an operation may span two chunks
+    looked_up: pa.Table | None
     last_seq: int
 
 
@@ -89,6 +90,8 @@ class FeedState:
     account_slug: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int32))
     slugs: list[str] = field(default_factory=lambda: [""])
     slug_index: dict[str, int] = field(default_factory=lambda: {"": 0})
+    #: place number (``user_data_64``) -> index of its slug in ``slugs``
+    place_slug: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int32))
     last_seq: int = 0
 
     @classmethod
@@ -110,71 +113,102 @@ class FeedState:
 
     # -- one chunk ---------------------------------------------------------------------
 
-    def rows(self, raw: RawChanges, network: Network) -> ChunkRows:
-        """Decode a chunk of the raw feed and build its rows (new accounts, operations)."""
-        rec = decode_records(raw.records)
-        n = raw.count
-        if np.any(rec["amount_hi"]):
-            bad = int(np.flatnonzero(rec["amount_hi"])[0]) + raw.first_seq
+    def rows(self, chunk: Chunk, txn: lmdb.Transaction, network: Network) -> ChunkRows:
+        """Build a chunk's rows (new accounts, operations, transfers); ``txn`` is the read
+        transaction the chunk was read in (or a later one)."""
+        cols = chunk.columns
+        n = chunk.count
+        if np.any(cols["amount_hi"]):
+            bad = int(np.flatnonzero(cols["amount_hi"])[0]) + chunk.first_seq
             raise MirrorError(f"transfer {bad} moves more than 2**64-1: not mirrored")
-        lo = np.empty(2 * n, dtype=np.uint64)
-        hi = np.empty(2 * n, dtype=np.uint64)
-        lo[0::2], lo[1::2] = rec["debit_lo"], rec["credit_lo"]
-        hi[0::2], hi[1::2] = rec["debit_hi"], rec["credit_hi"]
-        numbers, created = self.index.resolve(lo, hi)
+        ids = np.empty(2 * n, dtype=PAIR)
+        ids[0::2], ids[1::2] = cols["debit"], cols["credit"]
+        numbers, created = self.index.resolve(ids)
         debit, credit = numbers[0::2], numbers[1::2]
-        code = np.ascontiguousarray(rec["code"])
-        seq = np.arange(raw.first_seq, raw.first_seq + n, dtype=np.uint64)
-        with network.store.read() as txn:
-            accounts = self._new_accounts(txn, network, created, seq)
-            place, operations = self._operations(txn, network, rec, code, seq)
+        code = cols["code"]
+        seq = np.arange(chunk.first_seq, chunk.first_seq + n, dtype=np.uint64)
+        accounts = self._new_accounts(txn, network, created, seq)
+        user_data = cols["user_data_64"]
+        tagged = (user_data >> np.uint64(PLACE_SHIFT)) == PLACE_LAYOUT
+        place, looked_up = self._places(txn, network, cols, tagged, seq)
+        operations = noted_operations(txn, network, cols, chunk.first_seq, tagged)
         sale = code == ActionKind.SALE
         remit = code == ActionKind.REMITTANCE
         place[sale] = self.account_slug[credit[sale]]
         place[remit] = self.account_slug[debit[remit]]
-        ts_ns = np.ascontiguousarray(rec["timestamp"])
-        columns: dict[str, Any] = {"seq": seq}
-        for name in ("id_lo", "id_hi"):
-            columns[name] = np.ascontiguousarray(rec[name])
+        ts_ns = cols["timestamp"]
+        columns: dict[str, Any] = {"seq": seq, "id": uhugeint(cols["id"])}
         columns["debit_account"], columns["credit_account"] = debit, credit
-        columns["amount"] = np.ascontiguousarray(rec["amount_lo"])
-        for name in ("pending_lo", "pending_hi", "ref_lo", "ref_hi", "user_data_64",
-                     "user_data_32", "timeout", "ledger"):  # fmt: skip
-            columns[name] = np.ascontiguousarray(rec[name])
-        columns["code"] = code
-        columns["flags"] = np.ascontiguousarray(rec["flags"])
+        columns["amount"] = cols["amount_lo"]
+        columns["pending_id"] = uhugeint(cols["pending"])
+        columns["ref"] = uhugeint(cols["ref"])
+        for name in ("user_data_64", "user_data_32", "timeout", "code", "flags"):
+            columns[name] = cols[name]
+        columns["asset_id"] = cols["ledger"]
         columns["timestamp"] = ts_ns
         columns["ts"] = pa.array((ts_ns // 1000).astype("datetime64[us]"))
         columns["place"] = pa.DictionaryArray.from_arrays(pa.array(place), pa.array(self.slugs))
-        self.last_seq = raw.first_seq + n - 1
-        return ChunkRows(pa.table(columns), accounts, operations, self.last_seq)
+        self.last_seq = chunk.first_seq + n - 1
+        return ChunkRows(pa.table(columns), accounts, operations, looked_up, self.last_seq)
+
+    def _places(
+        self, txn: lmdb.Transaction, network: Network, cols: dict[str, np.ndarray],
+        tagged: np.ndarray, seq: np.ndarray,
+    ) -> tuple[np.ndarray, pa.Table | None]:  # fmt: skip
+        """Each row's place from ``user_data_64``, or from the record for older transfers."""
+        user_data = cols["user_data_64"]
+        number = (user_data & np.uint64(PLACE_MASK)).astype(np.int64)
+        place = np.zeros(len(user_data), dtype=np.int32)
+        if np.any(tagged):
+            wanted = int(number[tagged].max())
+            if wanted >= len(self.place_slug):
+                self._load_places(txn, network, wanted)
+            place[tagged] = self.place_slug[number[tagged]]
+        ref = (cols["ref"]["lo"] != 0) | (cols["ref"]["hi"] != 0)
+        old = np.flatnonzero(~tagged & ref & np.isin(cols["code"], OP_CODES))
+        found, slugs, table = looked_up_operations(txn, network, cols, old, seq)
+        if len(slugs):
+            index = np.array([self.slug(s) for s in slugs], dtype=np.int32)
+            place[old[found >= 0]] = index[found[found >= 0]]
+        return place, table
+
+    def _load_places(self, txn: lmdb.Transaction, network: Network, wanted: int) -> None:
+        """Read the place numbers (they only ever grow); ``wanted`` must be among them."""
+        numbers = network.money.log.notes.places.slugs_in(txn)
+        if wanted not in numbers:
+            raise MirrorError(f"place number {wanted} is not in the store")
+        table = np.zeros(max(numbers) + 1, dtype=np.int32)
+        for number, slug in numbers.items():
+            table[number] = self.slug(slug)
+        self.place_slug = table
 
     def _new_accounts(
         self,
         txn: lmdb.Transaction,
         network: Network,
-        created: list[tuple[int, int, int]],
+        created: NewAccounts | None,
         seq: np.ndarray,
     ) -> pa.Table | None:
         """Rows for accounts seen for the first time (owner from the wallet map)."""
-        if not created:
+        if created is None:
             return None
-        grow = created[-1][0] + 1
+        grow = int(created.numbers[-1]) + 1
         if grow > len(self.account_slug):
             extra = np.zeros(max(grow, 2 * len(self.account_slug)) - len(self.account_slug))
             self.account_slug = np.concatenate([self.account_slug, extra.astype(np.int32)])
         money = network.money
         ledger_accounts = network.store.db("ledger:accounts")
         issuers: dict[int, str] = {}
-        rows = []
-        for number, account_id, position in created:
-            record = money.accounts.records.get(txn, account_id)
-            raw = txn.get(account_id.to_bytes(16, "big"), db=ledger_accounts)
-            asset_id = int.from_bytes(raw[96 + 16 : 116], "little") if raw is not None else 0
+        keys = _be_keys(created.ids)  # the store's 128-bit integer keys
+        found = money.accounts.records.get_many(txn, list[Key](keys))
+        asset_ids, kinds, owners, owner_ids, instances = [], [], [], [], []
+        for key, record in zip(keys, found, strict=True):
             if record is not None:
                 kind = _KIND_NAMES.get(int(record.kind), "other")
                 owner, asset_id = record.owner, record.asset_id
-            else:
+            else:  # a ledger account no wallet owns (raw ledger use)
+                raw = txn.get(key, db=ledger_accounts)
+                asset_id = int.from_bytes(raw[96 + 16 : 116], "little") if raw is not None else 0
                 code = int.from_bytes(raw[_CODE_OFFSET : _CODE_OFFSET + 2], "little") if raw else 0
                 kind, owner = "other", f"ledger:{code}"
             owner_id = owner.partition(":")[2]
@@ -186,72 +220,22 @@ class FeedState:
                     asset = money.assets.records.get(txn, asset_id)
                     issuers[asset_id] = asset.issuer if asset is not None else ""
                 instance = issuers[asset_id]
-            self.account_slug[number] = self.slug(instance)
-            rows.append(
-                (number, account_id & 0xFFFFFFFFFFFFFFFF, account_id >> 64, asset_id, kind,
-                 owner, owner_id, instance, int(seq[position // 2]))
-            )  # fmt: skip
-        names = ("account_no", "lo", "hi", "asset_id", "kind", "owner", "owner_id", "instance",
-                 "first_seq")  # fmt: skip
+            asset_ids.append(asset_id)
+            kinds.append(kind)
+            owners.append(owner)
+            owner_ids.append(owner_id)
+            instances.append(instance)
+        slug_of = {slug: self.slug(slug) for slug in set(instances)}
+        self.account_slug[created.numbers] = [slug_of[i] for i in instances]
         return pa.table(
             {
-                name: pa.array(values, type=pa.uint64() if name in {"lo", "hi"} else None)
-                for name, values in zip(names, zip(*rows, strict=True), strict=True)
-            }
-        )
-
-    def _operations(
-        self,
-        txn: lmdb.Transaction,
-        network: Network,
-        rec: np.ndarray,
-        code: np.ndarray,
-        seq: np.ndarray,
-    ) -> tuple[np.ndarray, pa.Table | None]:
-        """Each row's place from its operation (refill, grant...) and the operations' rows."""
-        place = np.zeros(len(code), dtype=np.int32)
-        ref_lo = np.ascontiguousarray(rec["ref_lo"])
-        ref_hi = np.ascontiguousarray(rec["ref_hi"])
-        rows = np.flatnonzero(np.isin(code, OP_CODES) & ((ref_lo != 0) | (ref_hi != 0)))
-        if not len(rows):
-            return place, None
-        ulo, uhi, first, inverse = unique128(ref_lo[rows], ref_hi[rows])
-        order = np.argsort(uhi)  # key order: LMDB reads walk each B-tree forwards
-        keys = _be_keys(ulo[order], uhi[order])
-        pairs = txn.cursor(db=network.store.db("idx:operations:ref")).getmulti(keys)
-        if len(pairs) != len(keys):  # transfers without an operation record (raw ledger use)
-            known = dict(pairs)
-            keep = [i for i, k in enumerate(keys) if k in known]
-            pairs = [(keys[i], known[keys[i]]) for i in keep]
-            order = order[np.array(keep, dtype=np.int64)]
-        stored = dict(
-            txn.cursor(db=network.store.db("rec:operations")).getmulti([v for _, v in pairs])
-        )
-        blobs = [stored[v] for _, v in pairs]
-        notes = _NOTES.decode(b"\xdd" + len(blobs).to_bytes(4, "big") + b"".join(blobs))
-        ref_place = np.zeros(len(ulo), dtype=np.int32)
-        if not notes:
-            return place, None
-        instances = [n.instance for n in notes]
-        slug_of = {slug: self.slug(slug) for slug in set(instances)}
-        ref_place[order] = np.array([slug_of[s] for s in instances], dtype=np.int32)
-        place[rows] = ref_place[inverse]
-        created = np.array([n.created_at for n in notes], dtype=np.float64)
-        table = pa.table(
-            {
-                "lo": ulo[order],
-                "hi": uhi[order],
-                "key": [n.key for n in notes],
-                "kind": [_LABELS.get(n.kind, str(n.kind)) for n in notes],
-                "operation_id": [n.operation_id for n in notes],
+                "account_no": created.numbers,
+                "account": uhugeint(created.ids),
+                "asset_id": pa.array(asset_ids, type=pa.uint32()),
+                "kind": kinds,
+                "owner": owners,
+                "owner_id": owner_ids,
                 "instance": instances,
-                "amount": pa.array([n.amount for n in notes], type=pa.uint64()),
-                "author": [n.author for n in notes],
-                "reason": [n.reason for n in notes],
-                "bank_reference": [n.bank_reference for n in notes],
-                "bank_date": [n.bank_date for n in notes],
-                "created_at": (created * 1e6).astype("int64").astype("datetime64[us]"),
-                "first_seq": seq[rows[first[order]]],
+                "first_seq": seq[created.rows // 2],
             }
         )
-        return place, table

@@ -1,10 +1,17 @@
 """The analytics mirror: a DuckDB file in the data directory, kept in step with the ledger.
 
 ``Mirror(network).sync()`` appends the transfers committed since the last sync (by commit
-sequence, in chunks of a million, each chunk one DuckDB transaction with the new accounts,
-operations and the new ``last_seq``), then refreshes the record tables. Deleting the file and
-syncing again rebuilds an identical mirror: account numbers follow the order of first
-appearance in the feed, record tables are sorted, nothing depends on the wall clock.
+sequence, in chunks of 245,760: two DuckDB row groups; each chunk is one DuckDB transaction
+with the new accounts, operations and the new ``last_seq``), then refreshes the record
+tables. Each chunk is read from the store's pages by
+:class:`core.analytics.lmdb_pages.PageReader` (through py-lmdb when the pages are not laid
+out as it expects), in one read transaction with the operation notes and place numbers it
+needs. Deleting the file and syncing again rebuilds an identical mirror: account numbers
+follow the order of first appearance in the feed, record tables are sorted, nothing depends
+on the wall clock.
+
+The mirror holds nothing the ledger and the store do not: a file written by another schema
+version (``mirror_state.schema_version``) is deleted and rebuilt by the next sync.
 
 One writer at a time: :meth:`Mirror.writing` holds an exclusive ``flock`` on
 ``mirror.lock`` beside the file, :meth:`Mirror.reading` a shared one. DuckDB itself lets only
@@ -25,18 +32,27 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from core.analytics.feed import ChunkRows, FeedState, MirrorError
+from core.analytics.decode import FIELDS, columns_of
+from core.analytics.feed import Chunk, ChunkRows, FeedState, MirrorError
+from core.analytics.lmdb_pages import PageReader
 from core.analytics.locks import file_lock
-from core.analytics.records import refresh_records
+from core.analytics.records import RecordRows, collect_records, store_records
 from core.analytics.schema import SCHEMA_VERSION, create_schema
 from core.analytics.views import AnalyticsView, collect_views
+from core.ledger.codec import RECORD_SIZE
 
 if TYPE_CHECKING:
+    import lmdb
+
     from core.network import Network
 
 __all__ = ["CHUNK", "Mirror", "MirrorError", "SyncReport"]
 
-CHUNK = 1_000_000
+#: Transfers per DuckDB transaction: two of DuckDB's row groups (122,880 rows each), so each
+#: chunk writes whole row groups (a partial one is rewritten by the next chunk and the final
+#: checkpoint: a third more work); the next chunk is read while one is inserted.
+CHUNK = 245_760
+ROW_GROUP = 122_880
 RECORDS_EVERY = 5.0  # seconds between record refreshes when no transfer arrived
 
 
@@ -68,6 +84,10 @@ class Mirror:
         self._records_at = 0.0
         self._records_txn = -1
         self._schema_ready = False
+        #: read chunks from the store's pages (False: always through py-lmdb)
+        self.use_pages = True
+        #: chunks read through py-lmdb (the page reader declined them, or is not used)
+        self.py_lmdb_chunks = 0
 
     @property
     def views(self) -> list[AnalyticsView]:
@@ -97,8 +117,18 @@ class Mirror:
         with file_lock(self.lock_path, exclusive=True, timeout=timeout):
             con = duckdb.connect(str(self.path))
             try:
+                if _version(con) not in (None, SCHEMA_VERSION):  # written by another version
+                    con.close()
+                    for stale in (self.path, self.path.with_name(self.path.name + ".wal")):
+                        stale.unlink(missing_ok=True)
+                    self._state, self._schema_ready = None, False
+                    con = duckdb.connect(str(self.path))
                 if not self._schema_ready or not _has_schema(con):
                     create_schema(con)
+                    con.execute(
+                        "INSERT OR REPLACE INTO mirror_state VALUES ('schema_version', ?)",
+                        [SCHEMA_VERSION],
+                    )
                     for view in self.views:
                         if not view.is_table:
                             con.execute(f"CREATE OR REPLACE VIEW {view.name} AS {view.sql}")
@@ -147,35 +177,56 @@ class Mirror:
                 target=self._insert_loop, args=(con, pending, failure), daemon=True
             )
             inserter.start()
+            reader = PageReader(
+                self.network.store.path / "data.mdb", "ledger:transfers", value_size=RECORD_SIZE
+            )
+            prepared: RecordRows | None = None
+            now = time.monotonic()
             try:
                 while not failure:
-                    raw = ledger.raw_changes(after_seq=state.last_seq, limit=chunk)
-                    if not raw.count:
-                        break
-                    rows = state.rows(raw, self.network)
+                    # a first chunk of one row group: DuckDB starts sooner
+                    limit = min(chunk, ROW_GROUP) if not done else chunk
+                    with self.network.store.read() as txn:
+                        part = self._read(reader, txn, state.last_seq, limit)
+                        if not part.count:
+                            break
+                        rows = state.rows(part, txn, self.network)
                     pending.put(rows)
-                    done += raw.count
+                    done += part.count
                     if progress is not None:
                         progress(done, max(total, done))
+                refresh = records
+                if refresh is None:
+                    stale = now - self._records_at >= RECORDS_EVERY
+                    refresh = bool(done) or (stale and txn_id != self._records_txn)
+                if refresh:  # read while DuckDB inserts the last chunks
+                    prepared = collect_records(self.network, self.views)
             except BaseException:
                 self._state = None  # half-applied in memory: reload from the file
                 raise
             finally:
+                reader.close()
                 pending.put(None)
                 inserter.join()
             if failure:
                 self._state = None
                 raise failure[0]
             appended = state.last_seq - first
-            now = time.monotonic()
-            refresh = records
-            if refresh is None:
-                stale = now - self._records_at >= RECORDS_EVERY
-                refresh = bool(appended) or (stale and txn_id != self._records_txn)
-            if refresh:
-                refresh_records(con, self.network, self.views)
+            if prepared is not None:
+                store_records(con, prepared, self.views)
                 self._records_at, self._records_txn = now, txn_id
-        return SyncReport(appended, state.last_seq, time.perf_counter() - started, refresh)
+        return SyncReport(
+            appended, state.last_seq, time.perf_counter() - started, prepared is not None
+        )
+
+    def _read(self, reader: PageReader, txn: lmdb.Transaction, after_seq: int, limit: int) -> Chunk:
+        """Up to ``limit`` transfers after ``after_seq`` as columns, in ``txn``'s snapshot."""
+        columns = reader.read(txn, after_seq + 1, limit, FIELDS) if self.use_pages else None
+        if columns is None:
+            raw = self.network.ledger.raw_changes_in(txn, after_seq, limit)
+            self.py_lmdb_chunks += 1
+            return Chunk(raw.first_seq, raw.count, columns_of(raw.records))
+        return Chunk(after_seq + 1, len(columns["code"]), columns)
 
     def _feed_state(self, con: duckdb.DuckDBPyConnection) -> FeedState:
         """The in-memory state, reloaded when another process or object wrote the file."""
@@ -211,29 +262,22 @@ class Mirror:
         try:
             if rows.accounts is not None:
                 con.register("_accounts_chunk", rows.accounts)
-                con.execute(
-                    "INSERT INTO accounts SELECT account_no, (hi::UHUGEINT << 64) | lo, "
-                    "asset_id, kind, owner, owner_id, instance, first_seq FROM _accounts_chunk"
-                )
+                con.execute("INSERT INTO accounts BY NAME SELECT * FROM _accounts_chunk")
                 con.unregister("_accounts_chunk")
             if rows.operations is not None:
-                con.register("_operations_chunk", rows.operations)
+                con.register("_noted_chunk", rows.operations)
+                con.execute("INSERT INTO operation_notes BY NAME SELECT * FROM _noted_chunk")
+                con.unregister("_noted_chunk")
+            if rows.looked_up is not None:  # an operation may span two chunks: once only
+                con.register("_looked_up_chunk", rows.looked_up)
                 con.execute(
-                    "INSERT INTO operations SELECT (hi::UHUGEINT << 64) | lo AS ref, key, kind, "
-                    "operation_id, instance, amount, author, reason, bank_reference, bank_date, "
-                    "nullif(created_at, TIMESTAMP '1970-01-01'), first_seq FROM _operations_chunk "
-                    "WHERE ((hi::UHUGEINT << 64) | lo) NOT IN (SELECT ref FROM operations "
-                    "WHERE first_seq >= "
-                    "(SELECT min(first_seq)::BIGINT FROM _operations_chunk) - 8192)"
+                    "INSERT INTO operation_notes BY NAME SELECT * FROM _looked_up_chunk "
+                    "WHERE ref NOT IN (SELECT ref FROM operation_notes WHERE first_seq >= "
+                    "(SELECT min(first_seq)::BIGINT FROM _looked_up_chunk) - 8192)"
                 )
-                con.unregister("_operations_chunk")
+                con.unregister("_looked_up_chunk")
             con.register("_transfers_chunk", rows.transfers)
-            con.execute(
-                "INSERT INTO transfers SELECT seq, (id_hi::UHUGEINT << 64) | id_lo, "
-                "debit_account, credit_account, amount, (pending_hi::UHUGEINT << 64) | "
-                "pending_lo, (ref_hi::UHUGEINT << 64) | ref_lo, user_data_64, user_data_32, "
-                "timeout, ledger, code, flags, timestamp, ts, place FROM _transfers_chunk"
-            )
+            con.execute("INSERT INTO transfers BY NAME SELECT * FROM _transfers_chunk")
             con.unregister("_transfers_chunk")
             con.execute(
                 "INSERT OR REPLACE INTO mirror_state VALUES ('last_seq', ?), ('schema_version', ?)",
@@ -244,6 +288,14 @@ class Mirror:
             con.execute("ROLLBACK")
             self._state = None
             raise
+
+
+def _version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The schema version the file was written with (None: a new file)."""
+    if not _has_schema(con):
+        return None
+    found = con.execute("SELECT value FROM mirror_state WHERE key = 'schema_version'").fetchone()
+    return str(found[0]) if found else "1"
 
 
 def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -24,7 +25,14 @@ from core.analytics.views import AnalyticsView
 if TYPE_CHECKING:
     from core.network import Network
 
-__all__ = ["record_rows", "refresh_records", "timestamp"]
+__all__ = [
+    "RecordRows",
+    "collect_records",
+    "record_rows",
+    "refresh_records",
+    "store_records",
+    "timestamp",
+]
 
 
 def timestamp(seconds: float) -> datetime.datetime | None:
@@ -94,25 +102,44 @@ def _plugin_rows(view: AnalyticsView, network: Network) -> list[tuple[Any, ...]]
     return sorted((tuple(r) for r in found), key=lambda row: tuple(str(v) for v in row))
 
 
-def refresh_records(
-    con: duckdb.DuckDBPyConnection, network: Network, views: Sequence[AnalyticsView] = ()
-) -> None:
-    """Replace the record tables (and the plugins' tables) in one transaction."""
-    rows = record_rows(network)
+@dataclass
+class RecordRows:
+    """The rows of the record tables and of the plugins' tables, read in one go."""
+
+    tables: dict[str, list[tuple[Any, ...]]]
+    plugins: dict[str, list[tuple[Any, ...]]]
+
+
+def collect_records(network: Network, views: Sequence[AnalyticsView] = ()) -> RecordRows:
+    """Read the record tables' rows from the store (Python work, no DuckDB)."""
     plugin_rows = {v.name: _plugin_rows(v, network) for v in views if v.is_table}
+    return RecordRows(record_rows(network), plugin_rows)
+
+
+def store_records(
+    con: duckdb.DuckDBPyConnection, rows: RecordRows, views: Sequence[AnalyticsView] = ()
+) -> None:
+    """Replace the record tables (and the plugins' tables) with ``rows``, in one transaction."""
     con.execute("BEGIN")
     try:
         for table in RECORD_TABLES:
-            _replace_fast(con, table, rows[table])
+            _replace_fast(con, table, rows.tables[table])
         for view in views:
             if view.is_table:
                 columns = ", ".join(f"{c} {t}" for c, t in view.columns)
                 con.execute(f"CREATE TABLE IF NOT EXISTS {view.name} ({columns})")
-                _replace(con, view.name, plugin_rows[view.name])
+                _replace(con, view.name, rows.plugins[view.name])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def refresh_records(
+    con: duckdb.DuckDBPyConnection, network: Network, views: Sequence[AnalyticsView] = ()
+) -> None:
+    """Replace the record tables (and the plugins' tables) in one transaction."""
+    store_records(con, collect_records(network, views), views)
 
 
 def _replace_fast(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[Any, ...]]) -> None:

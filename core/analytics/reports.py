@@ -154,8 +154,20 @@ def _remittances(scope: Scope, p: dict[str, Any]) -> tuple[str, list[Any]]:
     return sql, args
 
 
+def _spent(scope: Scope, alias: str = "t") -> tuple[str, list[Any]]:
+    """A condition on sales ``alias``: made at the scope's place, or paid in an asset it
+    issues (a food fund follows its currency to the producers). ``TRUE`` for the network."""
+    if scope.network:
+        return "TRUE", []
+    return (
+        f"({alias}.place = ? OR {alias}.asset_id IN (SELECT asset_id FROM assets "
+        "WHERE issuer = ?))",
+        [scope.slug, scope.slug],
+    )
+
+
 def _sales(scope: Scope, p: dict[str, Any]) -> tuple[str, list[Any]]:
-    where, args = ("TRUE", []) if scope.network else ("t.place = ?", [scope.slug])
+    where, args = _spent(scope)
     sql = f"""
     WITH s AS (SELECT date_trunc('{p["period"]}', t.ts) AS period, t.asset_id,
                       sum(t.amount) AS total, count(*) AS payments
@@ -170,8 +182,10 @@ def _refills_refunds(scope: Scope, p: dict[str, Any]) -> tuple[str, list[Any]]:
     sql = f"""
     WITH m AS (SELECT date_trunc('{p["period"]}', t.ts) AS period, t.asset_id, t.code,
                       sum(t.amount) AS total, count(*) AS operations
-               FROM transfers t WHERE t.code IN (1, 5) AND {POSTED} AND {where} GROUP BY ALL)
-    SELECT m.period::DATE AS period, CASE m.code WHEN 1 THEN 'refill' ELSE 'refund' END AS kind,
+               FROM transfers t WHERE t.code IN (1, 2, 5) AND {POSTED} AND {where}
+               GROUP BY ALL)
+    SELECT m.period::DATE AS period,
+           CASE m.code WHEN 1 THEN 'refill' WHEN 2 THEN 'grant' ELSE 'refund' END AS kind,
            a.code, a.decimals, m.total::HUGEINT AS total, m.operations
     FROM m JOIN assets a USING (asset_id) ORDER BY period, kind, code"""
     return sql, args
@@ -211,7 +225,7 @@ def _outstanding(scope: Scope, p: dict[str, Any]) -> tuple[str, list[Any]]:
 
 
 def _card_activity(scope: Scope, p: dict[str, Any]) -> tuple[str, list[Any]]:
-    where, args = ("TRUE", []) if scope.network else ("t.place = ?", [scope.slug])
+    where, args = _spent(scope)
     sql = f"""
     WITH s AS (SELECT date_trunc('{p["period"]}', t.ts) AS period, a.owner, a.kind, t.ref,
                       t.amount, t.asset_id
@@ -275,8 +289,9 @@ REPORTS: dict[str, ReportSpec] = {
         ReportSpec("sales", N_("Sales"),
                    N_("Sales by period and by asset."),
                    ("period",), _sales, Chart("bar", "period", "total", "code")),
-        ReportSpec("refills-refunds", N_("Refills and refunds"),
-                   N_("Refills and refunds by period and by asset."),
+        ReportSpec("refills-refunds", N_("Refills, grants and refunds"),
+                   N_("Money issued (refills, grants) and taken back (refunds), by period "
+                      "and by asset."),
                    ("period",), _refills_refunds, Chart("bar", "period", "total", "kind")),
         ReportSpec("outstanding", N_("Outstanding balances"),
                    N_("What holders still have, by days since their last movement "
@@ -327,11 +342,25 @@ def _params(con: duckdb.DuckDBPyConnection, spec: ReportSpec, scope: Scope,
 def run_report(
     con: duckdb.DuckDBPyConnection, name: str, scope: Scope, raw: dict[str, Any] | None = None
 ) -> ReportResult:
-    """Run the report ``name`` for ``scope`` with parameters ``raw`` (checked here)."""
+    """Run the report ``name`` for ``scope`` with parameters ``raw`` (checked here).
+
+    The survival report without a ``source`` follows refills, or grants when the scope has
+    no refill (a food fund's money arrives as allocations); ``params`` says which.
+    """
     spec = REPORTS.get(name)
     if spec is None:
         raise ReportError("report", f"no report named {name!r}")
-    params = _params(con, spec, scope, dict(raw or {}))
+    raw = dict(raw or {})
+    params = _params(con, spec, scope, raw)
+    result = _run(con, spec, scope, params)
+    if not result.rows and "source" in spec.params and not raw.get("source"):
+        result = _run(con, spec, scope, {**params, "source": "grant"})
+    return result
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection, spec: ReportSpec, scope: Scope, params: dict[str, Any]
+) -> ReportResult:
     sql, args = spec.sql(scope, params)
     cursor = con.execute(sql, args)
     columns = [d[0] for d in cursor.description]

@@ -10,8 +10,11 @@ The mirror (``<data>/analytics/mirror.duckdb``) holds:
   appearance in the feed, with its owner (``user:<id>``, ``instance:<slug>``, ``card:<id>``,
   ``issuer:<asset id>``), its kind and its instance (the wallet's instance, or the instance
   issuing the asset of an issuer account);
-- ``operations``: the operation records that say more than their transfers (refills,
-  grants, refunds, remittances, corrections: where, by whom, why);
+- ``operation_notes``: the notes of the operations that say more than their transfers
+  (refills, grants, refunds, remittances, corrections), as the store keeps them (a JSON
+  array, :class:`core.wallets.feed.OperationNote`), and the view ``operations`` that splits
+  them into columns (where, by whom, why) when read: a sync copies notes, it does not parse
+  them;
 - record tables refreshed whole: ``instances``, ``assets``, ``federations``, ``cards``,
   ``remittances``; ``action_kinds`` names the codes;
 - views: ``postings`` (transfers that moved posted balances), ``movements`` (transfers with
@@ -26,9 +29,10 @@ import duckdb
 
 from core.wallets.model import ActionKind
 
-__all__ = ["RECORD_TABLES", "SCHEMA_VERSION", "VIEWS", "create_schema"]
+__all__ = ["OPERATIONS_VIEW", "RECORD_TABLES", "SCHEMA_VERSION", "VIEWS", "create_schema"]
 
-SCHEMA_VERSION = "1"
+#: A mirror written with another version is rebuilt from the ledger (it holds nothing else).
+SCHEMA_VERSION = "2"
 
 TABLES = {
     "mirror_state": "key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL",
@@ -45,11 +49,9 @@ TABLES = {
         "kind VARCHAR NOT NULL, owner VARCHAR NOT NULL, owner_id VARCHAR NOT NULL, "
         "instance VARCHAR NOT NULL, first_seq UBIGINT NOT NULL"
     ),
-    "operations": (
-        "ref UHUGEINT NOT NULL, key VARCHAR NOT NULL, kind VARCHAR NOT NULL, "
-        "operation_id VARCHAR NOT NULL, instance VARCHAR NOT NULL, amount UBIGINT NOT NULL, "
-        "author VARCHAR NOT NULL, reason VARCHAR NOT NULL, bank_reference VARCHAR NOT NULL, "
-        "bank_date VARCHAR NOT NULL, created_at TIMESTAMP, first_seq UBIGINT NOT NULL"
+    "operation_notes": (
+        "ref UHUGEINT NOT NULL, code USMALLINT NOT NULL, first_seq UBIGINT NOT NULL, "
+        "note VARCHAR NOT NULL"
     ),
     "instances": (
         "slug VARCHAR NOT NULL, name VARCHAR NOT NULL, kind VARCHAR NOT NULL, "
@@ -95,6 +97,24 @@ VIEWS = {
 }
 
 
+#: The mirror's operations, split from their notes when read (the console copies the rows a
+#: scope may see, already split, so it has a table of that name instead). A note's fields are
+#: read by position (OperationNote); a field missing from an older note reads as empty.
+OPERATIONS_VIEW = """
+SELECT n.ref, k.kind || ':' || f[1] AS key, k.kind, f[1] AS operation_id,
+       coalesce(f[3], '') AS instance, f[2]::UBIGINT AS amount, coalesce(f[4], '') AS author,
+       coalesce(f[5], '') AS reason, coalesce(f[6], '') AS bank_reference,
+       coalesce(f[7], '') AS bank_date,
+       nullif(make_timestamp(trunc(coalesce(f[8], '0')::DOUBLE * 1e6)::BIGINT),
+              TIMESTAMP '1970-01-01') AS created_at,
+       n.first_seq
+FROM (SELECT *, json_extract_string(note, ['$[1]', '$[2]', '$[3]', '$[4]', '$[5]', '$[6]',
+                                           '$[7]', '$[8]']) AS f
+      FROM operation_notes) n
+JOIN action_kinds k ON k.code = n.code
+"""
+
+
 def create_schema(con: duckdb.DuckDBPyConnection, *, tables: dict[str, str] = TABLES) -> None:
     """Create the mirror's tables and views when missing (idempotent)."""
     for name, columns in tables.items():
@@ -106,3 +126,5 @@ def create_schema(con: duckdb.DuckDBPyConnection, *, tables: dict[str, str] = TA
         )
     for name, sql in VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+    if "operation_notes" in tables:
+        con.execute(f"CREATE OR REPLACE VIEW operations AS {OPERATIONS_VIEW}")

@@ -245,17 +245,24 @@ class LedgerReads:
         transfer is kept, only one ``bytes`` holding the records back to back. Raises
         ``LookupError`` if the stored sequence numbers are not contiguous (run ``verify()``).
         """
+        with self.store.read() as txn:
+            return self.raw_changes_in(txn, after_seq, limit)
+
+    def raw_changes_in(
+        self, txn: lmdb.Transaction, after_seq: int = 0, limit: int = 1_000_000
+    ) -> RawChanges:
+        """Like :meth:`raw_changes`, as ``txn`` sees it (a reader that reads other records of
+        the same snapshot)."""
         if limit <= 0 or after_seq < 0:
             return RawChanges(after_seq + 1, 0, b"")
-        with self.store.read() as txn:
-            cursor = txn.cursor(db=self._transfers)
-            if not cursor.set_range((after_seq + 1).to_bytes(8, "big")):
-                return RawChanges(after_seq + 1, 0, b"")
-            first = int.from_bytes(cursor.key(), "big")
-            values = list(islice(cursor.iternext(keys=False, values=True), limit))
-            if not cursor.key():  # the iteration ran off the end: the last record is last
-                cursor.last()
-            last = int.from_bytes(cursor.key(), "big")
+        cursor = txn.cursor(db=self._transfers)
+        if not cursor.set_range((after_seq + 1).to_bytes(8, "big")):
+            return RawChanges(after_seq + 1, 0, b"")
+        first = int.from_bytes(cursor.key(), "big")
+        values = list(islice(cursor.iternext(keys=False, values=True), limit))
+        if not cursor.key():  # the iteration ran off the end: the last record is last
+            cursor.last()
+        last = int.from_bytes(cursor.key(), "big")
         count = len(values)
         if first != after_seq + 1 or last - first + 1 != count:
             raise LookupError(f"transfer sequence numbers are not contiguous after {after_seq}")
@@ -267,8 +274,13 @@ class LedgerReads:
     def head(self) -> Head:
         """The committed head of the chain: sequence, hash (hex), last timestamp."""
         with self.store.read() as txn:
-            raw = txn.get(HEAD_KEY, db=self._meta)
-            seq, head_hash, ts = parse_head(None if raw is None else bytes(raw))
+            return self.head_in(txn)
+
+    def head_in(self, txn: lmdb.Transaction) -> Head:
+        """Like :meth:`head`, as ``txn`` sees it (inside a write: with its changes, so right
+        after ``create_transfers_in`` the new transfers are the last sequence numbers)."""
+        raw = txn.get(HEAD_KEY, db=self._meta)
+        seq, head_hash, ts = parse_head(None if raw is None else bytes(raw))
         return Head(seq, head_hash.hex(), ts)
 
     def verify(self) -> VerifyReport:

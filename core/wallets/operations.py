@@ -8,8 +8,11 @@ Every action runs as a function of the store's write transaction ``tx``:
 2. The action plans its legs (:class:`Planned`) from balances read inside ``tx``.
 3. :meth:`OperationLog.commit` creates the missing ledger accounts, then the transfers: ids
    derived from (action, operation id, leg index), ``code`` = the action, ``user_data_128`` =
-   the operation's reference, ``user_data_32`` = the leg index, every leg but the last
-   ``LINKED`` (one chain: all or nothing). It stores the :class:`Operation` in the same ``tx``.
+   the operation's reference, ``user_data_64`` = the operation's place (its instance as a
+   number, :mod:`core.wallets.feed`), ``user_data_32`` = the leg index, every leg but the last
+   ``LINKED`` (one chain: all or nothing). It stores the :class:`Operation` in the same ``tx``,
+   and for refills, grants, refunds, remittances and corrections an
+   :class:`~core.wallets.feed.OperationNote` under the sequence of its first transfer.
 
 The ledger is the final guard: if a non-issuer account would go below zero it answers
 ``EXCEEDS_CREDITS`` and the action raises :class:`InsufficientFunds` with the shortfall
@@ -30,6 +33,7 @@ from core.store import Store, Tx
 from core.tokens import Clock, system_clock
 from core.wallets.accounts_map import AccountsMap
 from core.wallets.errors import InsufficientFunds, InvalidInput, LedgerRefused, OperationConflict
+from core.wallets.feed import NOTED_KINDS, LedgerNotes, OperationNote, place_user_data
 from core.wallets.model import ActionKind, Leg, Operation, Remittance, WalletRef
 
 __all__ = [
@@ -112,6 +116,7 @@ class OperationLog:
         self.accounts = accounts
         self.ledger = accounts.ledger
         self.clock = clock
+        self.notes = LedgerNotes(store)
         self.records: Collection[Operation] = Collection(
             store,
             "operations",
@@ -155,6 +160,7 @@ class OperationLog:
     ) -> Operation:
         """Make ``legs`` one linked chain of transfers and store the operation, in ``tx``."""
         ref = derive_id("tirelire/operation", kind.value, operation_id)
+        place = place_user_data(self.notes.places.number_in(tx, fields.get("instance", "")))
         transfers = []
         for index, leg in enumerate(legs):
             debit = self.accounts.ensure(tx, leg.debit, leg.asset_id)
@@ -168,6 +174,7 @@ class OperationLog:
                     ledger=leg.asset_id,
                     code=int(kind),
                     user_data_128=ref,
+                    user_data_64=place,
                     user_data_32=index,
                     flags=int(TransferFlags.LINKED) if index < len(legs) - 1 else 0,
                 )
@@ -196,6 +203,9 @@ class OperationLog:
             **fields,
         )
         self.records.put(tx, operation)
+        if kind in NOTED_KINDS and results and results[0] == R.OK:
+            first_seq = self.ledger.head_in(tx.txn).seq - len(transfers) + 1
+            self.notes.note_in(tx, first_seq, _note(operation))
         return operation
 
     def _refused(
@@ -229,3 +239,18 @@ class OperationLog:
         """The operation whose transfers carry ``user_data_128 == ref``, or None."""
         with self.store.read() as txn:
             return self.records.get_by(txn, "ref", ref)
+
+
+def _note(operation: Operation) -> OperationNote:
+    """The operation's note for readers of the ledger's feed (see :mod:`core.wallets.feed`)."""
+    return OperationNote(
+        kind=int(operation.kind),
+        operation_id=operation.operation_id,
+        amount=operation.amount,
+        instance=operation.instance,
+        author=operation.author,
+        reason=operation.reason,
+        bank_reference=operation.bank_reference,
+        bank_date=operation.bank_date,
+        created_at=operation.created_at,
+    )

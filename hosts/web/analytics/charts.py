@@ -118,6 +118,13 @@ def svg_chart(result: ReportResult, title: str) -> Markup:
             colour = COLOURS[k % len(COLOURS)]
             parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
                          'stroke-width="2"/>')  # fmt: skip
+            for i, x in enumerate(xs):  # a mark per point: a one-period line still shows
+                v = values.get((x, s), 0)
+                parts.append(
+                    f'<circle cx="{LEFT + band * (i + 0.5):.1f}" cy="{y_of(v):.1f}" r="3.5" '
+                    f'fill="{colour}"><title>{escape(x)} {escape(s)}: {escape(label(v))}'
+                    "</title></circle>"
+                )
     else:
         width = band * 0.8 / max(len(series), 1)
         for i, x in enumerate(xs):

@@ -18,7 +18,7 @@ from core.wallets.accounts_map import account_id_for
 ORDER = {
     "transfers": "seq",
     "accounts": "account_no",
-    "operations": "ref",
+    "operation_notes": "ref",
     "instances": "slug",
     "assets": "asset_id",
     "federations": "asset_id, instance",
