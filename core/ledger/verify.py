@@ -69,6 +69,10 @@ class VerifyReport:
     first_bad: BadTransfer | None = None
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: "fast" (bulk checks, see core.ledger.verify_fast) or "exact" (the per-transfer replay)
+    path: str = "exact"
+    #: transfers the fast pass handed to the exact replay (pending, posts, voids...)
+    exact_replayed: int = 0
 
     def fail(self, message: str) -> None:
         """Record a problem that is not one transfer's (an account, the head, an index)."""
@@ -95,15 +99,23 @@ class VerifyReport:
         return text
 
 
-def verify_ledger(ledger: Ledger) -> VerifyReport:
-    """Replay the chain of ``ledger`` and compare it with the stored accounts and head."""
+def verify_ledger(
+    ledger: Ledger, *, fast: bool = True, min_stretch: int | None = None
+) -> VerifyReport:
+    """Replay the chain of ``ledger`` and compare it with the stored accounts and head.
+
+    ``fast`` first tries the bulk pass (:mod:`core.ledger.verify_fast`), which hands over to
+    the exact per-transfer pass at the first thing it cannot clear; ``fast=False`` runs the
+    exact pass only. Both give the same report. ``min_stretch`` (for tests) is the shortest
+    run of plain transfers the bulk pass sums with NumPy (``verify_fast.MIN_STRETCH``).
+    """
     started = time.perf_counter()
     report = VerifyReport()
     paused = gc.isenabled()
     gc.disable()  # the replay allocates millions of small acyclic tuples
     try:
         with ledger.store.read() as txn:
-            _Replay(ledger, txn, report).run()
+            _Replay(ledger, txn, report).run(fast, min_stretch)
     finally:
         if paused:
             gc.enable()
@@ -122,8 +134,9 @@ class _Replay:
         self.expiring: list[tuple[int, int]] = []  # heap of (expires_at, id)
         self.expired: dict[int, tuple[int, int, int, int]] = {}
         self.stored: dict[int, list[int]] = {}
+        self.exact_replayed = 0
 
-    def run(self) -> None:
+    def run(self, fast: bool, min_stretch: int | None = None) -> None:
         ledger, txn, report = self.ledger, self.txn, self.report
         for key, raw in txn.cursor(db=ledger._accounts).iternext():  # type: ignore[attr-defined]
             s = decode_account_state(raw)
@@ -132,7 +145,8 @@ class _Replay:
             self.balances[s[7]] = [0, 0, 0, 0, s[4], s[5]]
             self.stored[s[7]] = s
         report.accounts = len(self.balances)
-        head_seq, head_hash, _ = self._chain()
+        chained = self._fast_chain(min_stretch) if fast else None
+        head_seq, head_hash, _ = chained if chained is not None else self._chain()
         stored = txn.get(b"head", db=ledger._meta)  # type: ignore[attr-defined]
         head_ts = 0 if stored is None else int.from_bytes(stored[40:48], "big")
         while self.expiring and self.expiring[0][0] <= head_ts:
@@ -151,6 +165,26 @@ class _Replay:
         index_count = txn.stat(ledger._ids)["entries"]  # type: ignore[attr-defined]
         if index_count != report.transfers:
             report.fail(f"id index holds {index_count} entries for {report.transfers} transfers")
+
+    def _fast_chain(self, min_stretch: int | None) -> tuple[int, bytes, int] | None:
+        """The bulk pass; None (and the state reset) when the exact pass must decide."""
+        from core.ledger.verify_fast import fast_chain  # NumPy and the page readers: on use
+
+        report = self.report
+        ok, errors = report.ok, len(report.errors)
+        found = fast_chain(self, min_stretch)
+        if found is not None:
+            report.path, report.exact_replayed = "fast", self.exact_replayed
+            return found
+        report.ok, report.first_bad, report.transfers = ok, None, 0
+        del report.errors[errors:]
+        for balances in self.balances.values():
+            balances[0:4] = [0, 0, 0, 0]
+        self.pending.clear()
+        self.expiring.clear()
+        self.expired.clear()
+        self.exact_replayed = 0
+        return None
 
     def _chain(self) -> tuple[int, bytes, int]:
         ledger, txn, report = self.ledger, self.txn, self.report
