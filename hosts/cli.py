@@ -61,8 +61,10 @@ def _serve(
     settings = load_settings(data_dir)
     check_port(host, port)
     click.echo(f"tirelire: serving {settings.network_name!r} from {data_dir} with {server}")
-    for label, address in _addresses(settings, host, port):
-        click.echo(f"  {label:<28} {address}")
+    addresses = _addresses(settings, host, port)
+    width = max(len(label) for label, _address in addresses)
+    for label, address in addresses:
+        click.echo(f"  {label:<{width}}  {address}")
     click.echo("Press Ctrl-C to stop.")
     run_server(
         data_dir=data_dir,
