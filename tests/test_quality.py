@@ -60,6 +60,27 @@ def test_import_contract(package):
     assert broken == []
 
 
+#: The bottom of the core knows nothing above it: the ledger only accounts and transfers.
+LOWER_LAYERS = {
+    "core/ledger": ("core.ledger", "core.store", "core.lmdbpages"),
+    "core/lmdbpages": ("core.lmdbpages",),
+}
+
+
+@pytest.mark.parametrize("folder", sorted(LOWER_LAYERS))
+def test_lower_layers_import_nothing_above_them(folder):
+    """core/ledger imports only itself, the store and the page readers (never wallets,
+    analytics or anything built on it); core/lmdbpages only itself."""
+    allowed = LOWER_LAYERS[folder]
+    broken = []
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        for lineno, module in _imported_modules(path):
+            inside = module == "core" or module.startswith("core.")
+            if inside and not any(module == a or module.startswith(a + ".") for a in allowed):
+                broken.append(f"{path.relative_to(ROOT)}:{lineno} imports {module}")
+    assert broken == []
+
+
 def test_import_contract_checker_sees_a_violation(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    from litestar import Litestar\n    import hosts.web\n")

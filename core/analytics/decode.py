@@ -49,7 +49,7 @@ RECORD_DTYPE = np.dtype(
 assert RECORD_DTYPE.itemsize == 160
 
 #: The fields the mirror keeps (all but ``prev_hash``): name -> (byte offset in the stored
-#: record, NumPy dtype), the shape :class:`core.analytics.lmdb_pages.PageReader` reads.
+#: record, NumPy dtype), the shape :class:`core.lmdbpages.reader.PageReader` reads.
 FIELDS: dict[str, tuple[int, np.dtype]] = {
     name: (offset, dtype)
     for name, (dtype, offset, *_title) in (RECORD_DTYPE.fields or {}).items()

@@ -4,7 +4,7 @@
 process wrote the mirror): the account index (128-bit ids -> dense numbers), each account's
 instance, and the dictionary of instance slugs used for the ``place`` column.
 
-A chunk arrives as columns (:class:`Chunk`, read by :mod:`core.analytics.lmdb_pages` or,
+A chunk arrives as columns (:class:`Chunk`, read by :mod:`core.lmdbpages.reader` or,
 failing that, through py-lmdb). Everything is vectorised with NumPy except what is new:
 accounts seen for the first time (their owner is read from the store's ``wallet_accounts``
 map) and the operations' notes (one cursor walk over the operation feed, decoded in one

@@ -4,7 +4,7 @@
 sequence, in chunks of 245,760: two DuckDB row groups; each chunk is one DuckDB transaction
 with the new accounts, operations and the new ``last_seq``), then refreshes the record
 tables. Each chunk is read from the store's pages by
-:class:`core.analytics.lmdb_pages.PageReader` (through py-lmdb when the pages are not laid
+:class:`core.lmdbpages.reader.PageReader` (through py-lmdb when the pages are not laid
 out as it expects), in one read transaction with the operation notes and place numbers it
 needs. Deleting the file and syncing again rebuilds an identical mirror: account numbers
 follow the order of first appearance in the feed, record tables are sorted, nothing depends
@@ -34,12 +34,12 @@ import duckdb
 
 from core.analytics.decode import FIELDS, columns_of
 from core.analytics.feed import Chunk, ChunkRows, FeedState, MirrorError
-from core.analytics.lmdb_pages import PageReader
 from core.analytics.locks import file_lock
 from core.analytics.records import RecordRows, collect_records, store_records
 from core.analytics.schema import SCHEMA_VERSION, create_schema
 from core.analytics.views import AnalyticsView, collect_views
 from core.ledger.codec import RECORD_SIZE
+from core.lmdbpages.reader import PageReader
 
 if TYPE_CHECKING:
     import lmdb

@@ -3,11 +3,11 @@
 The same chain is checked, the same way, with the work per transfer moved out of Python:
 
 - records are read a run at a time (``RUN`` transfers) straight from the LMDB pages
-  (:class:`core.analytics.lmdb_pages.PageReader`, which checks that the keys are exactly the
+  (:class:`core.lmdbpages.reader.PageReader`, which checks that the keys are exactly the
   next sequence numbers and every value 160 bytes; py-lmdb when it declines);
 - each record is hashed with ``hashlib`` (one sha256 per record, C-level calls over the run)
   and the run's ``prev_hash`` column is compared with the hashes at once;
-- the id index is read whole from its pages (:class:`core.analytics.lmdb_scan.TreeScanner`)
+- the id index is read whole from its pages (:class:`core.lmdbpages.scan.TreeScanner`)
   and must map every transfer's id to its sequence number, one to one;
 - timestamps, accounts, ledgers and amounts are checked on columns, and the balance effects
   of plain transfers (neither pending, nor post, nor void: balancing and linked transfers
@@ -36,9 +36,9 @@ from typing import TYPE_CHECKING
 import lmdb
 import numpy as np
 
-from core.analytics.lmdb_pages import PageReader
-from core.analytics.lmdb_scan import TreeScanner
 from core.ledger.codec import GENESIS_HASH, RECORD_SIZE, TRANSFER_STRUCT
+from core.lmdbpages.reader import PageReader
+from core.lmdbpages.scan import TreeScanner
 
 if TYPE_CHECKING:
     from core.ledger.verify import _Replay
@@ -91,7 +91,7 @@ def fast_chain(replay: _Replay, min_stretch: int | None = None) -> tuple[int, by
     """
     ledger = replay.ledger
     data_file = ledger.store.path / "data.mdb"
-    reader = PageReader(data_file, "ledger:transfers", value_size=RECORD_SIZE)
+    reader = PageReader(data_file, "ledger:transfers", value_size=RECORD_SIZE, populate=True)
     scanner = TreeScanner(data_file, "ledger:transfer_ids", key_size=16, value_size=8)
     try:
         chain = _FastChain(replay, reader, scanner)
@@ -192,8 +192,8 @@ class _FastChain:
         values: list[bytes] = []
         if cursor.set_range(first.to_bytes(8, "big")):
             for key, value in cursor.iternext():
-                keys.append(key)
-                values.append(value)
+                keys.append(bytes(key))
+                values.append(bytes(value))
                 if len(keys) == count:
                     break
         expected = [(first + k).to_bytes(8, "big") for k in range(len(keys))]

@@ -13,7 +13,7 @@ caller keeps its read transaction open while the columns are gathered (they are 
 Transaction *N* is described by meta page *N mod 2*; its ``txnid`` is checked before and
 after reading it, so a meta page being rewritten by a later commit is never trusted.
 
-The on-disk format is described in :mod:`core.analytics.lmdb_format` (LMDB 0.9's).
+The on-disk format is described in :mod:`core.lmdbpages.format` (LMDB 0.9's).
 
 Anything else (another format version, overflow or duplicate nodes, keys or values of other
 sizes, unaligned records, a gap in the keys) makes :meth:`PageReader.read` answer None, and
@@ -32,7 +32,7 @@ from pathlib import Path
 import lmdb
 import numpy as np
 
-from core.analytics.lmdb_format import (
+from core.lmdbpages.format import (
     DATA_VERSION,
     DB_ROOT,
     F_SUBDATA,
@@ -60,8 +60,13 @@ TILE_BYTES = 700_000  # pages copied at once: within a core's L2 cache
 class PageReader:
     """Reads runs of fixed-size records keyed by 8-byte big-endian integers (see module)."""
 
-    def __init__(self, data_file: Path, db_name: str, *, value_size: int) -> None:
+    def __init__(
+        self, data_file: Path, db_name: str, *, value_size: int, populate: bool = False
+    ) -> None:
         self.data_file = data_file
+        #: fault the whole file in when mapping it (one pass over a file read whole: far
+        #: cheaper than a page fault per 4 KiB page)
+        self.populate = populate
         self.db_name = db_name.encode()
         self.value_size = value_size
         self._lock = threading.Lock()
@@ -87,7 +92,10 @@ class PageReader:
         if self._map is None or len(self._map) < size:
             if self._map is not None:
                 self._map.close()
-            self._map = mmap.mmap(self._fd, size, prot=mmap.PROT_READ)
+            flags = mmap.MAP_SHARED
+            if self.populate:
+                flags |= getattr(mmap, "MAP_POPULATE", 0)  # Linux only; a hint elsewhere
+            self._map = mmap.mmap(self._fd, size, flags=flags, prot=mmap.PROT_READ)
         return self._map
 
     def read(

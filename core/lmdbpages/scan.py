@@ -1,6 +1,6 @@
 """Reading every record of an LMDB database of fixed-size keys and values from its pages.
 
-The companion of :class:`core.analytics.lmdb_pages.PageReader` for a database whose keys are
+The companion of :class:`core.lmdbpages.reader.PageReader` for a database whose keys are
 not a run of sequence numbers, such as the ledger's id index (16-byte ids to 8-byte sequence
 numbers), read whole by :func:`core.ledger.verify` at a few hundredths of a microsecond a
 record where py-lmdb hands back one ``bytes`` per key and per value (0.15 µs each).
@@ -22,7 +22,7 @@ from pathlib import Path
 import lmdb
 import numpy as np
 
-from core.analytics.lmdb_format import (
+from core.lmdbpages.format import (
     INVALID_PAGE,
     NODE_HEADER,
     P_BRANCH,
@@ -32,7 +32,7 @@ from core.analytics.lmdb_format import (
     Unexpected,
     page_size,
 )
-from core.analytics.lmdb_pages import PageReader
+from core.lmdbpages.reader import PageReader
 
 __all__ = ["TreeScanner"]
 

@@ -13,7 +13,7 @@ import lmdb
 import numpy as np
 import pytest
 
-from core.analytics.lmdb_pages import PageReader
+from core.lmdbpages.reader import PageReader
 
 VALUE = 160
 FIELDS = {

@@ -1,4 +1,4 @@
-"""The LMDB 0.9 on-disk format, as far as :mod:`core.analytics.lmdb_pages` reads it.
+"""The LMDB 0.9 on-disk format, as far as :mod:`core.lmdbpages.reader` reads it.
 
 Pages of a memory-mapped ``data.mdb`` seen through NumPy views (:class:`Snapshot`): page
 headers, node offsets, branch children and the named-database lookup in the main tree.
