@@ -13,12 +13,12 @@ made for one thing never does another.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import msgspec
 
 from core.accounts import normalize_email
+from core.ratelimit import FixedWindows, RateLimited
 from core.records import Collection, Index
 from core.store import Store, Tx
 from core.tokens import Clock, digest, new_secret, system_clock
@@ -39,15 +39,6 @@ class LinkError(ValueError):
         self.reason = reason
 
 
-class RateLimited(RuntimeError):
-    """Too many links asked for one e-mail or from one address; retry after ``retry_after``."""
-
-    def __init__(self, scope: str, retry_after: int) -> None:
-        super().__init__(f"too many requests for this {scope}; retry in {retry_after} s")
-        self.scope = scope
-        self.retry_after = retry_after
-
-
 class LoginLink(msgspec.Struct, kw_only=True):
     """A link sent by e-mail, stored under the digest of its secret."""
 
@@ -58,12 +49,6 @@ class LoginLink(msgspec.Struct, kw_only=True):
     created_at: float
     expires_at: float
     used_at: float = 0.0
-
-
-class _Counter(msgspec.Struct, kw_only=True):
-    bucket: str
-    window_start: float
-    count: int
 
 
 class LoginLinks:
@@ -85,9 +70,7 @@ class LoginLinks:
             store, "login_links", LoginLink, key=lambda link: link.key,
             indexes=(Index("email", lambda link: link.email),),
         )  # fmt: skip
-        self.counters: Collection[_Counter] = Collection(
-            store, "rate_counters", _Counter, key=lambda c: c.bucket
-        )
+        self.windows = FixedWindows(store, "rate_counters", window_seconds=WINDOW_SECONDS)
 
     def issue(
         self, email: str, *, purpose: str, ip: str = "", data: dict[str, Any] | None = None
@@ -102,9 +85,9 @@ class LoginLinks:
 
         def op(tx: Tx) -> str:
             now = self.clock()
-            self._count(tx, f"email:{cleaned}", self.per_email, now, "e-mail address")
+            self.windows.hit(tx, f"email:{cleaned}", self.per_email, now, "e-mail address")
             if ip:
-                self._count(tx, f"ip:{ip}", self.per_ip, now, "network address")
+                self.windows.hit(tx, f"ip:{ip}", self.per_ip, now, "network address")
             link = LoginLink(
                 key=digest(secret),
                 email=cleaned,
@@ -153,21 +136,7 @@ class LoginLinks:
             old = [x.key for x in self.links.scan(tx.txn) if x.expires_at < limit]
             for key in old:
                 self.links.delete(tx, key)
-            stale = [
-                c.bucket
-                for c in self.counters.scan(tx.txn)
-                if c.window_start + WINDOW_SECONDS < limit
-            ]
-            for bucket in stale:
-                self.counters.delete(tx, bucket)
+            self.windows.purge(tx, limit)
             return len(old)
 
         return self.store.write(op)
-
-    def _count(self, tx: Tx, bucket: str, limit: int, now: float, scope: str) -> None:
-        counter = self.counters.get(tx.txn, bucket)
-        if counter is None or counter.window_start + WINDOW_SECONDS <= now:
-            counter = _Counter(bucket=bucket, window_start=now, count=0)
-        if counter.count >= limit:
-            raise RateLimited(scope, math.ceil(counter.window_start + WINDOW_SECONDS - now))
-        self.counters.put(tx, msgspec.structs.replace(counter, count=counter.count + 1))

@@ -3,7 +3,8 @@
 - :class:`TerminalError`: bad input from an admin or a cashier (``field`` names it), or a
   terminal that does not exist in this instance.
 - :class:`PairingError`: a pairing code that cannot be used (``reason``: ``unknown``,
-  ``used``, ``expired``) or a public key that is not one (``bad_key``, ``key_in_use``).
+  ``used``, ``expired``), a public key that is not one (``bad_key``, ``key_in_use``), or an
+  address that tried too many wrong codes (``too_many``, with ``retry_after`` seconds).
 - :class:`SignatureError`: a terminal's request refused before anything happens
   (``reason`` below); the HTTP status it deserves is ``status``.
 - :class:`TapConflict`: a tap id already used for another card.
@@ -34,6 +35,8 @@ class PairingError(ValueError):
         super().__init__(message)
         self.reason = reason
         self.message = message
+        #: seconds before trying again (``too_many`` only)
+        self.retry_after = 0
 
 
 #: reason -> (HTTP status, English explanation)

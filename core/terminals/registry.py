@@ -7,7 +7,9 @@
   do not matter, ``O`` reads as ``0`` and ``I``/``L`` as ``1``.
 - The terminal makes its Ed25519 key pair, then **pairs** (:meth:`Terminals.pair`) with the
   code and its public key: in one write the code is spent and the terminal created, so a code
-  pairs exactly one terminal, even when two try at once.
+  pairs exactly one terminal, even when two try at once. Wrong codes are counted per
+  network address (:data:`PAIR_FAILURES`, in windows of :data:`PAIR_WINDOW` seconds); past
+  that, the address is refused (``too_many``) until its window ends, even with a right code.
 - Every later request is **signed** (:mod:`core.terminals.signing`): :meth:`Terminals.verify`
   checks the headers, the time window, the terminal (known, of this instance, not revoked)
   and the signature, without writing; the nonce is recorded by the write that acts on the
@@ -27,6 +29,7 @@ import lmdb
 import msgspec
 
 from core.instances import Instance, Instances
+from core.ratelimit import FixedWindows, RateLimited
 from core.records import Collection, Index
 from core.store import Store, Tx
 from core.terminals.errors import PairingError, SignatureError, TerminalError
@@ -41,11 +44,15 @@ from core.terminals.signing import (
 )
 from core.tokens import Clock, digest, system_clock
 
-__all__ = ["CODE_SECONDS", "Terminals", "normalize_code"]
+__all__ = ["CODE_SECONDS", "PAIR_FAILURES", "PAIR_WINDOW", "Terminals", "normalize_code"]
 
 CODE_SECONDS = 10 * 60
 #: how long a code's record is kept after it expired (the admin page lists only live ones)
 CODE_KEPT = 24 * 3600
+#: Wrong pairing codes an address may try per window (60-bit codes make guessing hopeless
+#: anyway; the limit keeps a scanner from filling logs and the store's writer)
+PAIR_FAILURES = 10
+PAIR_WINDOW = 15 * 60
 NAME_MAX = 80
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O, U
 _CODE_LENGTH = 12
@@ -96,6 +103,7 @@ class Terminals:
             indexes=(Index("instance", lambda c: c.instance),),
         )  # fmt: skip
         self.replay = ReplayCache(store)
+        self.pair_failures = FixedWindows(store, "pairing_failures", window_seconds=PAIR_WINDOW)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -159,35 +167,60 @@ class Terminals:
         self.store.write(op)
         return record, _display(code)
 
-    def pair(self, instance: str, code: str, public_key: str) -> Terminal:
-        """Spend ``code`` (of ``instance``) to register a terminal holding ``public_key``."""
+    def pair(self, instance: str, code: str, public_key: str, *, address: str = "") -> Terminal:
+        """Spend ``code`` (of ``instance``) to register a terminal holding ``public_key``.
+
+        ``address`` (the requester's network address) counts wrong codes: past
+        :data:`PAIR_FAILURES` in :data:`PAIR_WINDOW`, PairingError ``too_many`` (its
+        ``retry_after`` in seconds) until the window ends.
+        """
         try:
             load_public_key(public_key)
         except ValueError as exc:
             raise PairingError("bad_key", "the public key is not an Ed25519 key") from exc
         key = digest(normalize_code(code))
+        bucket = f"ip:{address}"
 
-        def op(tx: Tx) -> Terminal:
+        def op(tx: Tx) -> Terminal | PairingError:
             now = self.clock()
-            found = self.codes.get(tx.txn, key)
-            if found is None or found.instance != instance:
-                raise PairingError("unknown", "this pairing code is unknown")
-            if found.used_at:
-                raise PairingError("used", "this pairing code was already used")
-            if found.expires_at <= now:
-                raise PairingError("expired", "this pairing code has expired")
-            if self.records.get_by(tx.txn, "public_key", public_key) is not None:
-                raise PairingError("key_in_use", "this public key already belongs to a terminal")
-            terminal = Terminal(
-                id="trm_" + uuid.uuid4().hex[:20], instance=instance, name=found.name,
-                mode=found.mode, public_key=public_key, created_by=found.created_by,
-                paired_at=now,
-            )  # fmt: skip
-            self.records.insert(tx, terminal)
-            self.codes.put(tx, msgspec.structs.replace(found, used_at=now, terminal_id=terminal.id))
-            return terminal
+            if address:
+                try:
+                    self.pair_failures.check(tx, bucket, PAIR_FAILURES, now, "address")
+                except RateLimited as limited:
+                    refused = PairingError("too_many", "too many wrong pairing codes")
+                    refused.retry_after = limited.retry_after
+                    return refused
+            try:
+                return self._spend(tx, instance, key, public_key, now)
+            except PairingError as refused:
+                if address and refused.reason in {"unknown", "used", "expired"}:
+                    # counted in this write, which commits: the refusal is an answer
+                    self.pair_failures.hit(tx, bucket, PAIR_FAILURES, now, "address")
+                return refused
 
-        return self.store.write(op)
+        found = self.store.write(op)
+        if isinstance(found, PairingError):
+            raise found
+        return found
+
+    def _spend(self, tx: Tx, instance: str, key: str, public_key: str, now: float) -> Terminal:
+        found = self.codes.get(tx.txn, key)
+        if found is None or found.instance != instance:
+            raise PairingError("unknown", "this pairing code is unknown")
+        if found.used_at:
+            raise PairingError("used", "this pairing code was already used")
+        if found.expires_at <= now:
+            raise PairingError("expired", "this pairing code has expired")
+        if self.records.get_by(tx.txn, "public_key", public_key) is not None:
+            raise PairingError("key_in_use", "this public key already belongs to a terminal")
+        terminal = Terminal(
+            id="trm_" + uuid.uuid4().hex[:20], instance=instance, name=found.name,
+            mode=found.mode, public_key=public_key, created_by=found.created_by,
+            paired_at=now,
+        )  # fmt: skip
+        self.records.insert(tx, terminal)
+        self.codes.put(tx, msgspec.structs.replace(found, used_at=now, terminal_id=terminal.id))
+        return terminal
 
     # -- administration ------------------------------------------------------------------
 

@@ -98,13 +98,16 @@ def _address(request: Request[Any, Any, Any]) -> str:
 @post("/api/terminals/pair", tags=["terminals"], summary="Pair a terminal with a one-time code",
       status_code=201, request_max_body_size=BODY_MAX)  # fmt: skip
 async def pair(
+    request: Request[Any, Any, Any],
     data: JSONBody[PairRequest],
     instance: NamedDependency[Instance],
     network: NamedDependency[Network],
 ) -> PairAnswer:
-    """Spend a pairing code of this instance to register the terminal's public key."""
+    """Spend a pairing code of this instance to register the terminal's public key (wrong
+    codes are counted per address: 429 past ten in fifteen minutes)."""
+    address = _address(request)
     terminal = await anyio.to_thread.run_sync(
-        lambda: network.terminals.pair(instance.slug, data.code, data.public_key)
+        lambda: network.terminals.pair(instance.slug, data.code, data.public_key, address=address)
     )
     return PairAnswer(
         terminal_id=terminal.id, name=terminal.name, instance=instance.slug,

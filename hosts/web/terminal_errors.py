@@ -4,7 +4,8 @@
   instance), ``code = "signature_refused"``, ``reason`` (``stale``, ``replayed``...) and
   ``server_time`` (a terminal whose clock drifted corrects itself with it).
 - :class:`core.terminals.PairingError`: 400, ``code = "pairing_refused"``, ``reason``
-  (``unknown``, ``used``, ``expired``, ``bad_key``, ``key_in_use``).
+  (``unknown``, ``used``, ``expired``, ``bad_key``, ``key_in_use``); 429 with
+  ``Retry-After`` for ``too_many``.
 - :class:`core.terminals.TerminalError`: 422 naming the ``field`` (404 when the terminal
   itself is not found in this instance).
 - :class:`core.terminals.TapConflict`: 409, ``code = "tap_conflict"``.
@@ -45,6 +46,9 @@ _PAIRING = {
     "bad_key": N_("The terminal's public key is not a valid Ed25519 key."),
     "key_in_use": N_("This key already belongs to another terminal."),
 }
+_TOO_MANY = N_(
+    "Too many wrong pairing codes came from this address. Try again in %(minutes)d minutes."
+)
 
 _FIELDS = {
     "amount": N_("Enter an amount greater than zero, at most 10000."),
@@ -64,6 +68,8 @@ def terminal_message(exc: TerminalError) -> str:
 
 def pairing_message(exc: PairingError) -> str:
     """A pairing refusal in the reader's language."""
+    if exc.reason == "too_many":
+        return _(_TOO_MANY, minutes=max(1, (exc.retry_after + 59) // 60))
     return _(_PAIRING.get(exc.reason, "This pairing code cannot be used."))
 
 
@@ -87,7 +93,11 @@ def _signature(request: Request[Any, Any, Any], exc: SignatureError) -> Response
 
 
 def _pairing(request: Request[Any, Any, Any], exc: PairingError) -> Response[Any]:
-    return _answer(request, 400, pairing_message(exc), code=exc.code, reason=exc.reason)
+    if exc.reason != "too_many":
+        return _answer(request, 400, pairing_message(exc), code=exc.code, reason=exc.reason)
+    response = _answer(request, 429, pairing_message(exc), code=exc.code, reason=exc.reason)
+    response.headers["retry-after"] = str(exc.retry_after)
+    return response
 
 
 def _terminal(request: Request[Any, Any, Any], exc: TerminalError) -> Response[Any]:

@@ -19,6 +19,7 @@ from litestar.testing import TestClient
 from core.accounts import Role
 from core.instances import Instance
 from core.network import Network
+from core.terminals.registry import PAIR_FAILURES
 from core.terminals.signing import new_private_key, public_key_text, sign_request
 from core.wallets import WalletRef
 from hosts.web import create_app
@@ -278,6 +279,23 @@ def test_the_admin_api_with_a_key(world):
     assert revoked.json()["revoked"] is True
     other = {"authorization": f"Bearer {secret}", "host": "bisik.localhost"}
     assert client.get("/api/terminals", headers=other).status_code == 403
+
+
+def test_wrong_pairing_codes_from_one_address_get_429_with_retry_after(world):
+    network, _login, client, _cla, _card = world
+    instance = network.instances.get("goulues")
+    _record, code = network.terminals.new_pairing_code(instance, name="Stand", mode="charge")
+    device = Device(client=client, host="goulues.localhost", key=new_private_key())
+    for n in range(PAIR_FAILURES):
+        wrong = device.pair(f"AAAA-BBBB-{n:04d}")
+        assert wrong.status_code == 400 and wrong.json()["reason"] == "unknown"
+    limited = device.pair(code)
+    assert limited.status_code == 429, limited.text
+    assert limited.json()["reason"] == "too_many"
+    assert 0 < int(limited.headers["retry-after"]) <= 15 * 60
+    assert "Trop de codes d'appairage erronés" in limited.json()["detail"]
+    assert network.terminals.of_instance("goulues") == []  # the right code is still unspent
+    assert len(network.terminals.pending_codes("goulues")) == 1
 
 
 def test_the_terminal_api_is_in_the_openapi_document(world):

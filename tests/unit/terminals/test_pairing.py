@@ -8,6 +8,7 @@ import pytest
 
 from core import Instance
 from core.terminals import CODE_SECONDS, PairingError, TerminalError, normalize_code
+from core.terminals.registry import PAIR_FAILURES, PAIR_WINDOW
 from core.terminals.signing import new_private_key, public_key_text
 from core.tokens import digest
 
@@ -142,3 +143,36 @@ def test_old_codes_go_away_when_a_new_one_is_made(net, clock):
     with net.store.read() as txn:
         keys = {c.key for c in net.terminals.codes.scan(txn)}
     assert old.key not in keys and new.key in keys and len(keys) == 2
+
+
+def test_wrong_codes_are_limited_per_address_and_the_window_ends(net, clock):
+    bisik = _instance(net, "bisik")
+    _r, code = net.terminals.new_pairing_code(bisik, name="Bar", mode="charge")
+    key = public_key_text(new_private_key())
+    for n in range(PAIR_FAILURES):
+        with pytest.raises(PairingError) as wrong:
+            net.terminals.pair("bisik", f"AAAA-BBBB-{n:04d}", key, address="10.0.0.9")
+        assert wrong.value.reason == "unknown"
+    # the address is now refused, even with the right code, which stays unspent
+    with pytest.raises(PairingError) as limited:
+        net.terminals.pair("bisik", code, key, address="10.0.0.9")
+    assert limited.value.reason == "too_many"
+    assert 0 < limited.value.retry_after <= PAIR_WINDOW
+    assert net.terminals.of_instance("bisik") == []
+    assert len(net.terminals.pending_codes("bisik")) == 1
+    # another address is not concerned; once the window is over, the first one pairs again
+    _r, other_code = net.terminals.new_pairing_code(bisik, name="Caisse", mode="charge")
+    net.terminals.pair("bisik", other_code, public_key_text(new_private_key()), address="10.0.0.7")
+    clock.now += PAIR_WINDOW  # the first code expired meanwhile: a new one
+    _r, fresh = net.terminals.new_pairing_code(bisik, name="Bar", mode="charge")
+    assert net.terminals.pair("bisik", fresh, key, address="10.0.0.9").name == "Bar"
+
+
+def test_a_right_code_and_a_bad_key_are_not_counted(net):
+    bisik = _instance(net, "bisik")
+    for n in range(PAIR_FAILURES + 2):
+        _r, code = net.terminals.new_pairing_code(bisik, name=f"Stand {n}", mode="charge")
+        with pytest.raises(PairingError):
+            net.terminals.pair("bisik", code, "not-a-key", address="10.0.0.9")
+        net.terminals.pair("bisik", code, public_key_text(new_private_key()), address="10.0.0.9")
+    assert len(net.terminals.of_instance("bisik")) == PAIR_FAILURES + 2
