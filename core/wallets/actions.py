@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import lmdb
 
+from core.i18n import N_
 from core.store import Tx
 from core.wallets.assets import PRIMARY_ASSET_ID, check_decimals
 from core.wallets.context import HOLDERS, PEOPLE, ActionContext, owner_of
@@ -232,7 +233,7 @@ class Payments(ActionContext):
             slug = self._instance(tx.txn, instance)
             payee = WalletRef.instance(slug)
             if source == payee:
-                raise InvalidInput("payer", "an instance cannot pay itself")
+                raise InvalidInput("payer", N_("an instance cannot pay itself"))
             candidates = self._sale_assets(tx.txn, slug, ids, unit)
             legs = []
             remaining = amount
@@ -267,10 +268,12 @@ class Payments(ActionContext):
                 self._accepted(txn, slug, asset)
                 chosen.append(asset)
             if not chosen:
-                raise InvalidInput("asset_ids", "name at least one asset")
+                raise InvalidInput("asset_ids", N_("name at least one asset"))
             wanted = chosen[0].decimals if unit is None else unit
             if any(a.decimals != wanted for a in chosen):
-                raise InvalidInput("asset_ids", "one sale only combines assets of equal decimals")
+                raise InvalidInput(
+                    "asset_ids", N_("one sale only combines assets of equal decimals")
+                )
             return chosen
         if unit is None:
             primary = self.assets.get_in(txn, PRIMARY_ASSET_ID)
@@ -283,7 +286,12 @@ class Payments(ActionContext):
         ordered = sale_order(accepted, self.orders.preferred_in(txn, slug))
         usable = [a for a in ordered if a.decimals == unit]
         if not usable:
-            raise InvalidInput("decimals", f"{slug} accepts no asset with {unit} decimals")
+            raise InvalidInput(
+                "decimals",
+                N_("%(slug)s accepts no asset with %(unit)s decimals"),
+                slug=slug,
+                unit=unit,
+            )
         return usable
 
     def _accepted(self, txn: lmdb.Transaction, slug: str, asset: Asset) -> None:
@@ -347,7 +355,7 @@ class Payments(ActionContext):
             source = self._wallet(tx.txn, payer, "payer", HOLDERS)
             target = self._wallet(tx.txn, payee, "payee", HOLDERS)
             if source == target:
-                raise InvalidInput("payee", "the payer and the payee are the same wallet")
+                raise InvalidInput("payee", N_("the payer and the payee are the same wallet"))
             return [Planned(asset.id, source, target, amount)], {"author": author}
 
         return self._run(tx, A.TRANSFER, op_id, fp, plan)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from core.i18n import N_
 from core.wallets.errors import InvalidInput
 from core.wallets.operations import AMOUNT_LIMIT
 
@@ -30,20 +31,22 @@ def parse_amount(text: object, decimals: int = 2, *, field: str = "amount") -> i
     raw = text.strip() if isinstance(text, str) else ""
     raw = _SPACES.sub("", raw.removesuffix("€").strip())
     if not raw:
-        raise InvalidInput(field, "enter an amount")
+        raise InvalidInput(field, N_("enter an amount"))
     found = _AMOUNT_RE.match(raw)
     if found is None:
-        raise InvalidInput(field, "enter a number such as 12,50")
+        raise InvalidInput(field, N_("enter a number such as 12,50"))
     whole, part = found.group(1), found.group(2) or ""
     if len(part) > decimals:
-        raise InvalidInput(field, f"at most {decimals} digits after the decimal separator")
+        raise InvalidInput(
+            field, N_("at most %(decimals)s digits after the decimal separator"), decimals=decimals
+        )
     if len(whole) > 15:
-        raise InvalidInput(field, "the amount is too large")
+        raise InvalidInput(field, N_("the amount is too large"))
     value = int(whole) * 10**decimals + (int(part.ljust(decimals, "0")) if decimals else 0)
     if value <= 0:
-        raise InvalidInput(field, "an amount must be greater than zero")
+        raise InvalidInput(field, N_("an amount must be greater than zero"))
     if value >= AMOUNT_LIMIT:
-        raise InvalidInput(field, "the amount is too large")
+        raise InvalidInput(field, N_("the amount is too large"))
     return value
 
 

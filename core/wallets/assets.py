@@ -22,6 +22,7 @@ import re
 import lmdb
 import msgspec
 
+from core.i18n import N_
 from core.instances import Instances
 from core.records import Collection, Index
 from core.store import Store, Tx
@@ -47,7 +48,7 @@ def check_code(code: object) -> str:
     """The code upper-cased if it is three letters A-Z; else InvalidInput on ``code``."""
     cleaned = code.strip().upper() if isinstance(code, str) else ""
     if not CODE_RE.match(cleaned):
-        raise InvalidInput("code", "use exactly three letters (A-Z)")
+        raise InvalidInput("code", N_("use exactly three letters (A-Z)"))
     return cleaned
 
 
@@ -55,14 +56,14 @@ def check_name(name: object) -> str:
     """The name trimmed if it has 1 to 100 characters; else InvalidInput on ``name``."""
     cleaned = name.strip() if isinstance(name, str) else ""
     if not cleaned or len(cleaned) > NAME_MAX:
-        raise InvalidInput("name", f"use 1 to {NAME_MAX} characters")
+        raise InvalidInput("name", N_("use 1 to %(name_max)s characters"), name_max=NAME_MAX)
     return cleaned
 
 
 def check_decimals(decimals: object) -> int:
     """The number of decimals if it is an integer from 0 to 4; else InvalidInput."""
     if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 4:
-        raise InvalidInput("decimals", "use an integer from 0 to 4")
+        raise InvalidInput("decimals", N_("use an integer from 0 to 4"))
     return decimals
 
 
@@ -228,9 +229,9 @@ class Assets:
         try:
             kind = AssetCategory(category)
         except ValueError:
-            raise InvalidInput("category", "unknown category") from None
+            raise InvalidInput("category", N_("unknown category")) from None
         if kind == AssetCategory.PRIMARY:
-            raise InvalidInput("category", "the network has one primary asset, created with it")
+            raise InvalidInput("category", N_("the network has one primary asset, created with it"))
         return kind, check_code(code), check_name(name), check_decimals(decimals)
 
     def edit(
@@ -264,7 +265,7 @@ class Assets:
         def op(tx: Tx) -> Asset:
             asset = self._issued(tx.txn, asset_id, by_instance)
             if asset.id == PRIMARY_ASSET_ID and archived:
-                raise InvalidInput("archived", "the primary asset cannot be archived")
+                raise InvalidInput("archived", N_("the primary asset cannot be archived"))
             changed = msgspec.structs.replace(
                 asset, archived=bool(archived), updated_at=self.clock()
             )

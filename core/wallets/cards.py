@@ -25,6 +25,7 @@ import uuid
 import lmdb
 import msgspec
 
+from core.i18n import N_
 from core.records import Collection, Index
 from core.store import Store, Tx
 from core.wallets.errors import (
@@ -56,10 +57,10 @@ def normalize_uid(uid: object) -> str:
     text = uid if isinstance(uid, str) else ""
     cleaned = re.sub(r"[\s:-]", "", text).upper()
     if not cleaned or not HEX_RE.match(cleaned):
-        raise InvalidInput("uid", "not hexadecimal")
+        raise InvalidInput("uid", N_("not hexadecimal"))
     if len(cleaned) not in tuple(2 * n for n in UID_BYTES):
         raise InvalidInput(
-            "uid", "wrong length: a UID has 4, 7, 8 or 10 bytes (8, 14, 16 or 20 hex digits)"
+            "uid", N_("wrong length: a UID has 4, 7, 8 or 10 bytes (8, 14, 16 or 20 hex digits)")
         )
     return cleaned
 
@@ -68,7 +69,11 @@ def check_number(number: object) -> str:
     """The printed number, trimmed (1 to 40 characters); else InvalidInput on ``number``."""
     cleaned = number.strip() if isinstance(number, str) else ""
     if not cleaned or len(cleaned) > NUMBER_MAX:
-        raise InvalidInput("number", f"a printed number has 1 to {NUMBER_MAX} characters")
+        raise InvalidInput(
+            "number",
+            N_("a printed number has 1 to %(number_max)s characters"),
+            number_max=NUMBER_MAX,
+        )
     return cleaned
 
 
@@ -76,7 +81,7 @@ def check_qr_id(qr_id: object) -> str:
     """A QR id: 8 to 64 URL-safe characters; else InvalidInput on ``qr_id``."""
     cleaned = qr_id.strip() if isinstance(qr_id, str) else ""
     if not QR_RE.match(cleaned):
-        raise InvalidInput("qr_id", "use 8 to 64 letters, digits, '-' or '_'")
+        raise InvalidInput("qr_id", N_("use 8 to 64 letters, digits, '-' or '_'"))
     return cleaned
 
 
@@ -217,7 +222,7 @@ class Cards:
         takes someone else's balance.
         """
         if not isinstance(user_id, str) or not user_id:
-            raise InvalidInput("user_id", "name the user who claims the card")
+            raise InvalidInput("user_id", N_("name the user who claims the card"))
         return self.store.write(
             lambda tx: self.claim_in(tx, card_id, user_id, only_if_empty=only_if_empty)
         )
@@ -228,7 +233,7 @@ class Cards:
         """Inside the caller's write: :meth:`claim` (a plugin's record about the person and
         the card's claim then commit together or not at all)."""
         if not isinstance(user_id, str) or not user_id:
-            raise InvalidInput("user_id", "name the user who claims the card")
+            raise InvalidInput("user_id", N_("name the user who claims the card"))
         card = self._card(tx.txn, card_id)
         if card.owner == user_id:
             return card, None
@@ -317,7 +322,7 @@ class Cards:
     def _replacement(self, txn: lmdb.Transaction, card: Card, replacement_id: str) -> Card:
         new = self._card(txn, replacement_id)
         if new.id == card.id:
-            raise InvalidInput("replacement_id", "a card cannot replace itself")
+            raise InvalidInput("replacement_id", N_("a card cannot replace itself"))
         if new.lost:
             raise CardLost(new.id)
         if new.owner and new.owner != card.owner:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import lmdb
 
 from core.accounts import Accounts
+from core.i18n import N_
 from core.instances import Instances
 from core.records import Collection
 from core.store import Store, Tx
@@ -106,14 +107,16 @@ class ActionContext:
     ) -> WalletRef:
         """The wallet ``ref`` names, checked to exist; a card is resolved (see the module)."""
         if not isinstance(ref, WalletRef):
-            raise InvalidInput(field, "name a wallet (WalletRef)")
+            raise InvalidInput(field, N_("name a wallet (WalletRef)"))
         if not ref.id:
-            raise InvalidInput(field, "the wallet has no id")
+            raise InvalidInput(field, N_("the wallet has no id"))
         if ref.kind not in allowed:
-            raise InvalidInput(field, f"a {ref.kind.value} wallet is not allowed here")
+            raise InvalidInput(
+                field, N_("a %(kind)s wallet is not allowed here"), kind=ref.kind.value
+            )
         if ref.kind == OwnerKind.USER:
             if self.people.users.get(txn, ref.id) is None:
-                raise InvalidInput(field, f"no user {ref.id!r}")
+                raise InvalidInput(field, N_("no user %(id)s"), id=repr(ref.id))
         elif ref.kind == OwnerKind.INSTANCE:
             if self.instances.records.get(txn, ref.id) is None:
                 raise UnknownInstance(ref.id)
@@ -127,7 +130,9 @@ class ActionContext:
                 if card.owner:
                     return WalletRef.user(card.owner)
         elif self.assets.get_in(txn, _int(ref.id)) is None:
-            raise InvalidInput(field, f"no asset {ref.id!r} for this issuer account")
+            raise InvalidInput(
+                field, N_("no asset %(id)s for this issuer account"), id=repr(ref.id)
+            )
         return ref
 
     def _instance(self, txn: lmdb.Transaction, slug: object) -> str:
@@ -140,7 +145,7 @@ class ActionContext:
 def owner_of(ref: object, field: str) -> str:
     """The owner string of a wallet reference (for fingerprints); InvalidInput if not one."""
     if not isinstance(ref, WalletRef):
-        raise InvalidInput(field, "name a wallet (WalletRef)")
+        raise InvalidInput(field, N_("name a wallet (WalletRef)"))
     return ref.owner
 
 

@@ -40,14 +40,20 @@ class MoneyError(ValueError):
 
 
 class InvalidInput(MoneyError):
-    """A parameter is malformed (amount, code, name, reason...); ``field`` names it."""
+    """A parameter is malformed (amount, code, name, reason...); ``field`` names it.
+
+    ``message`` is an English message id (marked with ``N_`` where it is raised), with
+    ``%(name)s`` placeholders filled from ``params``: pages translate it
+    (:func:`core.wallets.messages.money_message`), ``str()`` gives the English sentence.
+    """
 
     code = "invalid_input"
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+    def __init__(self, field: str, message: str, **params: object) -> None:
+        super().__init__(f"{field}: {message % params if params else message}")
         self.field = field
         self.message = message
+        self.params = params
 
 
 class UnknownAsset(MoneyError):

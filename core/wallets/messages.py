@@ -14,7 +14,7 @@ from core.i18n import gettext as _
 from core.wallets.amounts import format_amount
 from core.wallets.errors import InsufficientFunds, InvalidInput, MoneyError
 
-__all__ = ["MONEY_MESSAGES", "money_message"]
+__all__ = ["FIELD_LABELS", "MONEY_MESSAGES", "money_message"]
 
 #: The message id of each error code (English; translated in core/locale).
 MONEY_MESSAGES = {
@@ -40,6 +40,35 @@ MONEY_MESSAGES = {
 }
 
 
+#: How a field is named to people in an "invalid value" sentence (others keep their name).
+FIELD_LABELS = {
+    "amount": N_("amount"),
+    "name": N_("name"),
+    "code": N_("code"),
+    "decimals": N_("decimals"),
+    "category": N_("category"),
+    "uid": N_("card UID"),
+    "number": N_("card number"),
+    "reason": N_("reason"),
+    "note": N_("note"),
+    "bank_reference": N_("bank reference"),
+    "bank_date": N_("bank transfer date"),
+    "wallet": N_("wallet"),
+    "payer": N_("payer"),
+    "payee": N_("payee"),
+    "debit": N_("debited wallet"),
+    "credit": N_("credited wallet"),
+    "asset_id": N_("asset"),
+    "asset_ids": N_("assets"),
+    "email": N_("e-mail"),
+    "user_email": N_("e-mail"),
+    "target": N_("card"),
+    "replacement": N_("replacement card"),
+    "replacement_id": N_("replacement card"),
+    "label": N_("label"),
+}
+
+
 def money_message(exc: MoneyError, *, decimals: int = 2, unit: str = "") -> str:
     """The error in the current language; ``decimals`` (and ``unit``, an asset code) format a
     shortfall."""
@@ -47,7 +76,9 @@ def money_message(exc: MoneyError, *, decimals: int = 2, unit: str = "") -> str:
     if template is None:
         return str(exc)
     if isinstance(exc, InvalidInput):
-        return _(template, field=exc.field, reason=exc.message)
+        label = FIELD_LABELS.get(exc.field)
+        field = _(label) if label is not None else exc.field
+        return _(template, field=field, reason=_(exc.message, **exc.params))
     if isinstance(exc, InsufficientFunds):
         amount = format_amount(exc.shortfall, decimals, lang=current_language())
         return _(template, shortfall=amount + (f" {unit}" if unit else ""))

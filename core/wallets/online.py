@@ -29,6 +29,7 @@ import lmdb
 import msgspec
 
 from core.accounts import User
+from core.i18n import N_
 from core.records import Collection, Index
 from core.store import Store, Tx
 from core.tokens import Clock, system_clock
@@ -54,7 +55,7 @@ def new_token() -> str:
 def check_token(value: object, field: str) -> str:
     """``value`` if it is an id made by :func:`new_token`; else InvalidInput on ``field``."""
     if not isinstance(value, str) or not _TOKEN_RE.match(value):
-        raise InvalidInput(field, "the form is out of date: open it again")
+        raise InvalidInput(field, N_("the form is out of date: open it again"))
     return value
 
 
@@ -147,9 +148,14 @@ class OnlineRefills:
     def check_amount(self, amount: object) -> int:
         """``amount`` if it is an integer within the limits; else InvalidInput on ``amount``."""
         if isinstance(amount, bool) or not isinstance(amount, int):
-            raise InvalidInput("amount", "an amount is an integer in the smallest unit (cents)")
+            raise InvalidInput("amount", N_("an amount is an integer in the smallest unit (cents)"))
         if not self.minimum <= amount <= self.maximum:
-            raise InvalidInput("amount", f"between {self.minimum} and {self.maximum} cents")
+            raise InvalidInput(
+                "amount",
+                N_("between %(minimum)s and %(maximum)s cents"),
+                minimum=self.minimum,
+                maximum=self.maximum,
+            )
         return amount
 
     def start(
@@ -208,7 +214,7 @@ class OnlineRefills:
 
     def _same(self, found: OnlineRefill, user_id: str, amount: int) -> OnlineRefill:
         if found.user_id != user_id:
-            raise InvalidInput("refill_id", "this refill belongs to someone else")
+            raise InvalidInput("refill_id", N_("this refill belongs to someone else"))
         if found.amount != amount:
             raise OperationConflict("refill", found.id)
         return found

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from core.i18n import N_
 from core.ledger import CreateTransferResult, Transfer, TransferFlags
 from core.records import Collection, Index
 from core.store import Store, Tx
@@ -70,18 +71,22 @@ def fingerprint(*params: Any) -> str:
 def check_amount(amount: object, field: str = "amount") -> int:
     """The amount if it is an integer > 0 (not a bool, not a float); else InvalidInput."""
     if not isinstance(amount, int) or isinstance(amount, bool):
-        raise InvalidInput(field, "an amount is an integer in the smallest unit (cents)")
+        raise InvalidInput(field, N_("an amount is an integer in the smallest unit (cents)"))
     if amount <= 0:
-        raise InvalidInput(field, "an amount must be greater than zero")
+        raise InvalidInput(field, N_("an amount must be greater than zero"))
     if amount >= AMOUNT_LIMIT:
-        raise InvalidInput(field, "the amount is too large")
+        raise InvalidInput(field, N_("the amount is too large"))
     return amount
 
 
 def check_operation_id(operation_id: object) -> str:
     """The caller's operation id if it is a string of 1 to 200 characters; else InvalidInput."""
     if not isinstance(operation_id, str) or not 0 < len(operation_id) <= OPERATION_ID_MAX:
-        raise InvalidInput("operation_id", f"give an id of 1 to {OPERATION_ID_MAX} characters")
+        raise InvalidInput(
+            "operation_id",
+            N_("give an id of 1 to %(operation_id_max)s characters"),
+            operation_id_max=OPERATION_ID_MAX,
+        )
     return operation_id
 
 
@@ -90,12 +95,12 @@ def check_text(value: object, field: str, *, required: bool, limit: int = 500) -
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise InvalidInput(field, "must be text")
+        raise InvalidInput(field, N_("must be text"))
     cleaned = value.strip()
     if required and not cleaned:
-        raise InvalidInput(field, "is required")
+        raise InvalidInput(field, N_("is required"))
     if len(cleaned) > limit:
-        raise InvalidInput(field, f"{limit} characters at most")
+        raise InvalidInput(field, N_("%(limit)s characters at most"), limit=limit)
     return cleaned
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 import lmdb
 
+from core.i18n import N_
 from core.records import Collection
 from core.store import Store, Tx
 from core.tokens import Clock, system_clock
@@ -77,9 +78,9 @@ class PaymentOrders:
         ids = list(asset_ids)
         for value in ids:
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise InvalidInput("asset_ids", "list asset ids (positive integers)")
+                raise InvalidInput("asset_ids", N_("list asset ids (positive integers)"))
         if len(set(ids)) != len(ids):
-            raise InvalidInput("asset_ids", "an asset appears twice")
+            raise InvalidInput("asset_ids", N_("an asset appears twice"))
         order = PaymentOrder(instance=instance, asset_ids=ids, updated_at=self.clock())
 
         def op(tx: Tx) -> PaymentOrder:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import lmdb
 import msgspec
 
+from core.i18n import N_
 from core.records import Collection, Index
 from core.store import Store, Tx
 from core.tokens import Clock, system_clock
@@ -133,13 +134,15 @@ class OnlineRefunds:
             found = self.records.get(tx.txn, request_id)
             if found is not None:
                 if found.user_id != user_id:
-                    raise InvalidInput("request_id", "this request belongs to someone else")
+                    raise InvalidInput("request_id", N_("this request belongs to someone else"))
                 if found.amount != amount:
                     raise OperationConflict("refund", request_id)
                 return found
             limit = self._refundable_in(tx.txn, user_id)
             if amount > limit:
-                raise InvalidInput("amount", f"at most {limit} cents can be refunded online")
+                raise InvalidInput(
+                    "amount", N_("at most %(limit)s cents can be refunded online"), limit=limit
+                )
             parts = self._reserve(tx, user_id, amount)
             operation = self.money.refund_in(
                 tx,
@@ -162,7 +165,7 @@ class OnlineRefunds:
         """Send again the parts of a request the provider has not refunded yet."""
         found = self.get(request_id)
         if found is None or found.user_id != user_id:
-            raise InvalidInput("request_id", "no such refund request")
+            raise InvalidInput("request_id", N_("no such refund request"))
         return self._send(provider, found)
 
     def _reserve(self, tx: Tx, user_id: str, amount: int) -> list[RefundPart]:

@@ -29,6 +29,7 @@ from typing import NamedTuple
 import lmdb
 import msgspec
 
+from core.i18n import N_
 from core.records import Collection, Index
 from core.store import Store, Tx
 from core.tokens import Clock, system_clock
@@ -168,7 +169,7 @@ class PaymentRequests:
         amount = check_amount(amount)
         label = check_text(label, "label", required=False, limit=LABEL_MAX)
         if isinstance(ttl, bool) or not isinstance(ttl, int) or not 0 < ttl <= MAX_TTL:
-            raise InvalidInput("ttl", f"from 1 to {MAX_TTL} seconds")
+            raise InvalidInput("ttl", N_("from 1 to %(max_ttl)s seconds"), max_ttl=MAX_TTL)
         primary = self.money.assets.primary()
         now = self.clock()
         request = PaymentRequest(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 
+from core.i18n import N_
 from core.store import Tx
 from core.wallets.context import PEOPLE, ActionContext, owner_of
 from core.wallets.errors import ActionNotAllowed, InvalidInput, UnknownCard
@@ -51,7 +52,7 @@ def check_bank_date(value: object) -> str:
             return datetime.date.fromisoformat(value.strip()).isoformat()
         except ValueError:
             pass
-    raise InvalidInput("bank_date", "give the bank transfer's date as YYYY-MM-DD")
+    raise InvalidInput("bank_date", N_("give the bank transfer's date as YYYY-MM-DD"))
 
 
 class Settlements(ActionContext):
@@ -214,7 +215,7 @@ class Settlements(ActionContext):
             if card is None:
                 raise UnknownCard(card_id)
             if card.owner != user_id:
-                raise InvalidInput("user_id", "a card's balances only go to its own user")
+                raise InvalidInput("user_id", N_("a card's balances only go to its own user"))
             return self.fusion_in(
                 tx,
                 operation_id=operation_id,
@@ -248,7 +249,7 @@ class Settlements(ActionContext):
                 resolve=False,
             )  # fmt: skip
             if destination == source:
-                raise InvalidInput("target", "a card cannot be fused into itself")
+                raise InvalidInput("target", N_("a card cannot be fused into itself"))
             legs = []
             for balance in self.accounts.balances_in(tx.txn, source):
                 have = self.accounts.available_in(tx.txn, source, balance.asset_id)
@@ -320,10 +321,10 @@ class Settlements(ActionContext):
             for field, ref in (("debit", debit), ("credit", credit)):
                 end = self._wallet(tx.txn, ref, field, ALL_WALLETS, resolve=False)
                 if end.kind == OwnerKind.ISSUER and end.id != str(asset.id):
-                    raise InvalidInput(field, "this issuer account belongs to another asset")
+                    raise InvalidInput(field, N_("this issuer account belongs to another asset"))
                 ends.append(end)
             if ends[0] == ends[1]:
-                raise InvalidInput("credit", "the debit and credit wallets are the same")
+                raise InvalidInput("credit", N_("the debit and credit wallets are the same"))
             legs = [Planned(asset.id, ends[0], ends[1], amount)]
             return legs, {"author": author, "reason": reason}
 

@@ -25,6 +25,7 @@ from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath, JSONBody
 
 from core.accounts import User
+from core.i18n import N_
 from core.wallets import Card, InvalidInput, Money, UnknownCard
 from hosts.web.api_money_models import (
     CardOut,
@@ -59,7 +60,7 @@ def one_of(**named: str | None) -> tuple[str, str]:
     """The one field given among ``named`` (name, value); InvalidInput if none or several."""
     given = [(k, v.strip()) for k, v in named.items() if v is not None and v.strip()]
     if len(given) != 1:
-        raise InvalidInput(" | ".join(named), "give exactly one of these fields")
+        raise InvalidInput(" | ".join(named), N_("give exactly one of these fields"))
     return given[0]
 
 
@@ -186,7 +187,7 @@ def api_my_card_lost(
     if data.replacement_qr_id or data.replacement_number:
         replacement = _link(money, user, data.replacement_qr_id, data.replacement_number)
         if replacement.id == card.id:
-            raise InvalidInput("replacement", "a card cannot replace itself")
+            raise InvalidInput("replacement", N_("a card cannot replace itself"))
     lost, _fused = money.cards.declare_lost(
         card.id, replacement_id=replacement.id if replacement else None, author=user.email
     )

@@ -31,6 +31,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import JSONBody
 
 from core.accounts import normalize_email
+from core.i18n import N_
 from core.network import Network
 from core.store import Tx
 from core.wallets import (
@@ -100,7 +101,7 @@ def normalize_email_or_fail(value: str, field: str = "user_email") -> str:
     try:
         return normalize_email(value)
     except ValueError:
-        raise InvalidInput(field, "not an e-mail address") from None
+        raise InvalidInput(field, N_("not an e-mail address")) from None
 
 
 def _card_of(money: Money, txn: lmdb.Transaction, field: str, value: str) -> Card:
@@ -110,7 +111,7 @@ def _card_of(money: Money, txn: lmdb.Transaction, field: str, value: str) -> Car
         try:
             card = records.get_by(txn, "uid", normalize_uid(value))
         except InvalidInput:
-            raise InvalidInput(field, "a UID is 8 or 14 hexadecimal digits") from None
+            raise InvalidInput(field, N_("a UID is 8 or 14 hexadecimal digits")) from None
     elif field == "card_qr_id":
         card = records.get_by(txn, "qr_id", value)
     else:
@@ -162,7 +163,7 @@ async def api_sale(request: Request[Any, Any, Any], data: JSONBody[SaleIn]) -> R
         card_uid=data.card_uid, card_number=data.card_number, user_email=data.user_email
     )
     if data.asset_id is not None and data.asset_ids is not None:
-        raise InvalidInput("asset_ids", "give asset_id or asset_ids, not both")
+        raise InvalidInput("asset_ids", N_("give asset_id or asset_ids, not both"))
     assets = [data.asset_id] if data.asset_id is not None else data.asset_ids
     email = normalize_email_or_fail(value) if field == "user_email" else ""
     author = author_of(request)
@@ -171,7 +172,7 @@ async def api_sale(request: Request[Any, Any, Any], data: JSONBody[SaleIn]) -> R
         if email:
             user = network.accounts.users.get_by(tx.txn, "email", email)
             if user is None:
-                raise InvalidInput("user_email", "no person has this e-mail address")
+                raise InvalidInput("user_email", N_("no person has this e-mail address"))
             payer = holder = WalletRef.user(user.id)
         else:  # the service refuses a lost card and pays a claimed one from its user's wallet
             card = _card_of(money, tx.txn, field, value)
@@ -255,7 +256,7 @@ def _wallet(
     if spec.kind == "user":
         user = network.accounts.users.get_by(txn, "email", normalize_email_or_fail(value, field))
         if user is None:
-            raise InvalidInput(field, "no person has this e-mail address")
+            raise InvalidInput(field, N_("no person has this e-mail address"))
         return WalletRef.user(user.id)
     if spec.kind == "card":
         records = network.money.card_records
@@ -266,12 +267,12 @@ def _wallet(
             except InvalidInput:
                 card = None
         if card is None:
-            raise InvalidInput(field, "no card has this number or UID")
+            raise InvalidInput(field, N_("no card has this number or UID"))
         if card.lost:  # a correction names wallets as they are: never a dead card's
             raise CardLost(card.id)
         return _holder(card)
     if network.instances.records.get(txn, value) is None:
-        raise InvalidInput(field, "no instance has this slug")
+        raise InvalidInput(field, N_("no instance has this slug"))
     return WalletRef.instance(value)
 
 

@@ -22,6 +22,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from core.i18n import N_
 from core.i18n import gettext as _
 from core.store import Tx
 from core.wallets import (
@@ -69,7 +70,7 @@ def own_asset(request: Request[Any, Any, Any], value: object, *, usable: bool) -
     text = str(value or "").strip()
     asset = network_of(request).money.assets.get(int(text)) if text.isdigit() else None
     if asset is None or asset.issuer != instance.slug or (usable and asset.archived):
-        raise InvalidInput("asset_id", "choose one of this instance's assets")
+        raise InvalidInput("asset_id", N_("choose one of this instance's assets"))
     return asset
 
 
@@ -130,9 +131,9 @@ def beneficiary(request: Request[Any, Any, Any], tx: Tx, typed: str) -> WalletRe
         try:
             return WalletRef.user(network.accounts.ensure_user(tx, text).id)
         except ValueError:
-            raise InvalidInput("wallet", "not an e-mail address") from None
+            raise InvalidInput("wallet", N_("not an e-mail address")) from None
     if not text:
-        raise InvalidInput("wallet", "name a person or a card")
+        raise InvalidInput("wallet", N_("name a person or a card"))
     card, _by_qr = find_card(network.money, text)
     return WalletRef.card(card.id)  # the service refuses a lost card, resolves a claimed one
 
@@ -212,19 +213,19 @@ def wallet_named(
     if kind == "user":
         user = network.accounts.user_by_email(text)
         if user is None:
-            raise InvalidInput(field, "no person has this e-mail address")
+            raise InvalidInput(field, N_("no person has this e-mail address"))
         return WalletRef.user(user.id)
     if kind == "card":
         try:
             card, _by_qr = find_card(network.money, text)
         except MoneyError:
-            raise InvalidInput(field, "no card has this number") from None
+            raise InvalidInput(field, N_("no card has this number")) from None
         if card.lost:  # a correction names wallets as they are: never a dead card's
             raise CardLost(card.id)
         return WalletRef.user(card.owner) if card.owner else WalletRef.card(card.id)
     if kind == "instance" and network.instances.get(text) is not None:
         return WalletRef.instance(text)
-    raise InvalidInput(field, "name a wallet")
+    raise InvalidInput(field, N_("name a wallet"))
 
 
 @post("/admin/correction", guards=TREASURY, opt=TREASURY_OPT, include_in_schema=False)

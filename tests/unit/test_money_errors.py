@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.i18n import language
 from core.wallets import AssetNotAccepted, InsufficientFunds, InvalidInput, UnknownCard
+from core.wallets.amounts import parse_amount
 from hosts.web.money_errors import money_message, money_problem, money_status
 
 
@@ -33,3 +34,27 @@ def test_problem_details_carry_the_code_and_the_field_or_shortfall():
     assert invalid.content["detail"] == "Invalid value for amount: must be positive"
     assert short.status_code == 409
     assert (short.content["shortfall"], short.content["available"]) == (5, 0)
+
+
+def test_an_invalid_value_is_named_and_explained_in_the_reader_s_language():
+    """The field and the reason are both translated, placeholders filled after translation."""
+    too_long = InvalidInput("name", "use 1 to %(name_max)s characters", name_max=80)
+    assert str(too_long) == "name: use 1 to 80 characters"
+    assert too_long.params == {"name_max": 80}
+    with language("fr"):
+        assert money_message(too_long) == "Valeur invalide pour nom : utilisez de 1 à 80 caractères"
+    with language("en"):
+        assert money_message(too_long) == "Invalid value for name: use 1 to 80 characters"
+
+
+def test_amounts_typed_wrong_are_explained_in_french():
+    cases = (("", "saisissez un montant"), ("douze", "saisissez un nombre comme 12,50"),
+             ("1,234", "au plus 2 chiffres après la virgule"))  # fmt: skip
+    for typed, reason in cases:
+        try:
+            parse_amount(typed, 2)
+        except InvalidInput as exc:
+            with language("fr"):
+                assert money_message(exc) == f"Valeur invalide pour montant : {reason}"
+        else:
+            raise AssertionError(f"{typed!r} was accepted")
