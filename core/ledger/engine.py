@@ -91,6 +91,14 @@ class TransferEngine:
             state = self.accounts[account_id] = self._load_account(account_id)
         return state
 
+    def load_accounts(self, account_ids: list[int]) -> list[State | None]:
+        """The working states of ``account_ids`` (as :meth:`account` gives them), in order."""
+        if self.accounts:
+            return [self.account(account_id) for account_id in account_ids]
+        states = list(map(self._load_account, account_ids))
+        self.accounts.update(zip(account_ids, states, strict=True))
+        return states
+
     def transfer(self, transfer_id: int) -> Fields | None:
         """A transfer created earlier in this batch or committed before."""
         found = self.by_id.get(transfer_id)

@@ -391,6 +391,11 @@ class LedgerMachine(RuleBasedStateMachine):
         }
         assert [fold.get(r, r) for r in got] == expected
 
+    @rule(small=st.booleans())
+    def bulk_small_batches(self, small: bool) -> None:
+        """Send small batches too through the bulk path (core/ledger/bulk.py) or not."""
+        self.ledger.bulk_min = 1 if small else Ledger.bulk_min
+
     @rule(seconds=st.integers(0, 4))
     def wait(self, seconds: int) -> None:
         self.now += seconds * SECOND
