@@ -30,13 +30,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from hashlib import sha256 as _sha256
+from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import Any
 
 import lmdb
 import numpy as np
 
-from core.ledger.codec import CP, CPO, DP, DPO, FLAGS, HEAD, KEY, LEDGER, TAIL, TRANSFER_SIZE
+from core.ledger.codec import CP, CPO, DP, DPO, FLAGS, LEDGER, TAIL, TRANSFER_SIZE
 from core.ledger.engine import TransferEngine
 from core.ledger.model import Transfer
 
@@ -67,11 +68,13 @@ _HISTORY_KEY = np.dtype([("label", ">u8"), ("hi", ">u8"), ("lo", ">u8"), ("first
 #: An account's 128-byte encoding (core.ledger.codec.encode_account_state): the id, the four
 #: balances, then the constant tail.
 _ACCOUNT = np.dtype(
-    [("head", "V16"), ("dp", _PAIR), ("dpo", _PAIR), ("cp", _PAIR), ("cpo", _PAIR), ("tail", "V48")]
+    [("id", _PAIR), ("dp", _PAIR), ("dpo", _PAIR), ("cp", _PAIR), ("cpo", _PAIR), ("tail", "V48")]
 )
 assert _ACCOUNT.itemsize == 128
-_HEAD, _TAIL, _KEY = itemgetter(HEAD), itemgetter(TAIL), itemgetter(KEY)
-_LEDGER, _FLAGS = itemgetter(LEDGER), itemgetter(FLAGS)
+_TAIL = itemgetter(TAIL)
+#: The first six positions of an account state: the four balances, the ledger and the flags.
+_ROW = itemgetter(slice(DP, FLAGS + 1))
+assert tuple(range(6)) == (DP, DPO, CP, CPO, LEDGER, FLAGS)
 
 #: Fields that must be 0 on every event of a plain batch.
 _ZEROS = tuple(attrgetter(name) for name in ("flags", "pending_id", "timeout", "timestamp"))
@@ -99,9 +102,10 @@ class PlainBatch:
     #: The accounts touched, sorted, and each endpoint's index into them (debit, credit, ...).
     accounts: np.ndarray
     inverse: np.ndarray
-    #: The touched accounts' states in the engine's order, their balances after the batch
-    #: (debits pending, debits posted, credits pending, credits posted), and whether the
+    #: The touched accounts' ids and states in the engine's order, their balances after the
+    #: batch (debits pending, debits posted, credits pending, credits posted), and whether the
     #: engine touched no other account (then :meth:`account_puts` may encode them).
+    account_ids: np.ndarray
     states: list[Any]
     balances: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
     alone: bool
@@ -117,11 +121,13 @@ class PlainBatch:
         if not self.alone or len(touched) != m:
             return None
         encoded = np.zeros(m, _ACCOUNT)
-        encoded["head"] = np.frombuffer(b"".join(map(_HEAD, states)), "V16")
+        encoded["id"]["lo"] = self.account_ids
         encoded["tail"] = np.frombuffer(b"".join(map(_TAIL, states)), "V48")
         for name, column in zip(("dp", "dpo", "cp", "cpo"), self.balances, strict=True):
             encoded[name]["lo"] = column
-        return list(zip(map(_KEY, states), encoded.view("V128").tolist(), strict=True))
+        keys = np.zeros(m, _ID_KEY)
+        keys["lo"] = self.account_ids
+        return list(zip(keys.view("V16").tolist(), encoded.view("V128").tolist(), strict=True))
 
 
 def _column(transfers: Sequence[Transfer], getter: Callable[[Any], Any], top: int) -> Any:
@@ -140,29 +146,34 @@ def _array(values: list[Any], top: int) -> Any:
     return col
 
 
-def _balances(states: list[Any]) -> Any:
-    """The four balances of ``states`` as int64 arrays, or None if one reaches 2**62."""
-    out = []
-    for index in (DP, DPO, CP, CPO):
-        try:
-            column = np.fromiter(map(itemgetter(index), states), np.int64, len(states))
-        except OverflowError:
-            return None
-        if len(column) and int(column.max()) >= BALANCE_LIMIT:
-            return None
-        out.append(column)
-    return out
+def _account_columns(states: list[Any]) -> Any:
+    """The balances, ledger and flags of ``states`` as an int64 array of rows (DP .. FLAGS),
+    or None if a balance reaches 2**62."""
+    m = len(states)
+    try:
+        rows = np.fromiter(chain.from_iterable(map(_ROW, states)), np.int64, m * 6)
+    except OverflowError:
+        return None
+    rows = rows.reshape(m, 6)
+    if m and int(rows[:, DP : CPO + 1].max()) >= BALANCE_LIMIT:
+        return None
+    return rows
 
 
 def apply_plain(
-    engine: TransferEngine, transfers: Sequence[Transfer], ts0: int, ids: list[Any]
+    engine: TransferEngine,
+    transfers: Sequence[Transfer],
+    ts0: int,
+    ids: list[Any],
+    known: dict[int, Any] | None = None,
 ) -> PlainBatch | None:
     """Apply a batch of fresh plain transfers to the engine's account states, in bulk.
 
-    ``ids`` are the events' ids (the caller read them already) and ``ts0`` the batch's first
-    timestamp. Returns a :class:`PlainBatch` (every event succeeds, the balances are changed
-    in place) or None when the bulk path cannot decide the batch: nothing was changed, only
-    account states loaded, and the engine must run it.
+    ``ids`` are the events' ids (the caller read them already), ``ts0`` the batch's first
+    timestamp, ``known`` the writer's cache of account states (see
+    :meth:`TransferEngine.load_accounts`). Returns a :class:`PlainBatch` (every event
+    succeeds, the balances are changed in place) or None when the bulk path cannot decide
+    the batch: nothing was changed, only account states loaded, and the engine must run it.
     """
     n = len(transfers)
     if not n or ts0 + n >= 1 << 63:
@@ -190,17 +201,19 @@ def apply_plain(
     rank = np.empty(m, np.int64)
     rank[order] = np.arange(m)
     alone = not engine.accounts
-    states: list[Any] = engine.load_accounts(accounts[order].tolist())
+    account_ids = accounts[order]
+    states: list[Any] = engine.load_accounts(account_ids.tolist(), known)
     if None in states:
         return None
     inv_d = rank[inverse[0::2]]
     inv_c = rank[inverse[1::2]]
-    acct_ledger = np.fromiter(map(_LEDGER, states), np.int64, m)
-    acct_flags = np.fromiter(map(_FLAGS, states), np.int64, m)
-    balances = _balances(states)
+    rows = _account_columns(states)
+    if rows is None:
+        return None
+    acct_ledger = rows[:, LEDGER]
+    acct_flags = rows[:, FLAGS]
     if (
-        balances is None
-        or (acct_ledger[inv_d] != ledgers).any()
+        (acct_ledger[inv_d] != ledgers).any()
         or (acct_ledger[inv_c] != ledgers).any()
         or (acct_flags[inv_d] & (CLOSED | DMNEC)).any()
         or (acct_flags[inv_c] & (CLOSED | CMNED)).any()
@@ -208,7 +221,7 @@ def apply_plain(
         return None
     # float64 sums are exact: fewer than 2**13 amounts below 2**32 each; balances stay below
     # 2**63, so no overflow of 128 bits is possible
-    dp, dpo, cp, cpo = balances
+    dp, dpo, cp, cpo = (np.ascontiguousarray(rows[:, k]) for k in (DP, DPO, CP, CPO))
     dpo = dpo + np.bincount(inv_d, weights=amounts, minlength=m).astype(np.int64)
     cpo = cpo + np.bincount(inv_c, weights=amounts, minlength=m).astype(np.int64)
     for state, debits_posted, credits_posted in zip(
@@ -216,7 +229,8 @@ def apply_plain(
     ):
         state[DPO] = debits_posted
         state[CPO] = credits_posted
-    return PlainBatch(ts0, columns, accounts, inverse, states, (dp, dpo, cp, cpo), alone)
+    balances = (dp, dpo, cp, cpo)
+    return PlainBatch(ts0, columns, accounts, inverse, account_ids, states, balances, alone)
 
 
 def write_plain(

@@ -318,7 +318,7 @@ class Ledger(LedgerReads):
             if fast and self.bulk and len(batches) == 1 and n >= self.bulk_min:
                 from core.ledger.bulk import apply_plain
 
-                plain = apply_plain(engine, transfers, ts, ids)
+                plain = apply_plain(engine, transfers, ts, ids, self._cache)
             out.append([T_OK] * n if plain is not None else engine.run(transfers, ts, fast))
             ts += n
         ts_last = ts - 1
