@@ -102,10 +102,9 @@ class PlainBatch:
     #: The accounts touched, sorted, and each endpoint's index into them (debit, credit, ...).
     accounts: np.ndarray
     inverse: np.ndarray
-    #: The touched accounts' ids and states in the engine's order, their balances after the
+    #: The touched accounts' states (in id order, like ``accounts``), their balances after the
     #: batch (debits pending, debits posted, credits pending, credits posted), and whether the
     #: engine touched no other account (then :meth:`account_puts` may encode them).
-    account_ids: np.ndarray
     states: list[Any]
     balances: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
     alone: bool
@@ -115,18 +114,18 @@ class PlainBatch:
 
     def account_puts(self, touched: dict[int, Any]) -> list[tuple[bytes, bytes]] | None:
         """The (key, 128-byte encoding) of every account in ``touched`` (the engine's dict),
-        in its order; None if it holds accounts this batch did not load."""
+        in id order; None if it holds accounts this batch did not load."""
         states = self.states
         m = len(states)
         if not self.alone or len(touched) != m:
             return None
         encoded = np.zeros(m, _ACCOUNT)
-        encoded["id"]["lo"] = self.account_ids
+        encoded["id"]["lo"] = self.accounts
         encoded["tail"] = np.frombuffer(b"".join(map(_TAIL, states)), "V48")
         for name, column in zip(("dp", "dpo", "cp", "cpo"), self.balances, strict=True):
             encoded[name]["lo"] = column
         keys = np.zeros(m, _ID_KEY)
-        keys["lo"] = self.account_ids
+        keys["lo"] = self.accounts
         return list(zip(keys.view("V16").tolist(), encoded.view("V128").tolist(), strict=True))
 
 
@@ -158,6 +157,24 @@ def _account_columns(states: list[Any]) -> Any:
     if m and int(rows[:, DP : CPO + 1].max()) >= BALANCE_LIMIT:
         return None
     return rows
+
+
+def _distinct(ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``ends`` (non-negative), sorted, and each one's index in them.
+
+    ``np.unique`` sorts; ids of accounts are usually dense, so a table indexed by id is
+    faster when the largest id is not much more than the batch's size.
+    """
+    top = int(ends.max())
+    if top > 64 * len(ends) + 65_536:
+        accounts, inverse = np.unique(ends, return_inverse=True)
+        return accounts, inverse
+    seen = np.zeros(top + 1, np.bool_)
+    seen[ends] = True
+    accounts = np.flatnonzero(seen)
+    where = np.empty(top + 1, np.int64)
+    where[accounts] = np.arange(len(accounts))
+    return accounts, where[ends]
 
 
 def apply_plain(
@@ -194,19 +211,16 @@ def apply_plain(
     ends = np.empty(2 * n, np.int64)
     ends[0::2] = debits
     ends[1::2] = credits
-    accounts, first, inverse = np.unique(ends, return_index=True, return_inverse=True)
-    m = len(accounts)
-    # the engine's order: first appearance, debit before credit
-    order = np.argsort(first)
-    rank = np.empty(m, np.int64)
-    rank[order] = np.arange(m)
+    accounts, inverse = _distinct(ends)
+    # loaded (and later written) in id order; the engine loads them in order of appearance,
+    # which changes nothing stored
     alone = not engine.accounts
-    account_ids = accounts[order]
-    states: list[Any] = engine.load_accounts(account_ids.tolist(), known)
+    states: list[Any] = engine.load_accounts(accounts.tolist(), known)
     if None in states:
         return None
-    inv_d = rank[inverse[0::2]]
-    inv_c = rank[inverse[1::2]]
+    inv_d = inverse[0::2]
+    inv_c = inverse[1::2]
+    m = len(accounts)
     rows = _account_columns(states)
     if rows is None:
         return None
@@ -230,7 +244,7 @@ def apply_plain(
         state[DPO] = debits_posted
         state[CPO] = credits_posted
     balances = (dp, dpo, cp, cpo)
-    return PlainBatch(ts0, columns, accounts, inverse, account_ids, states, balances, alone)
+    return PlainBatch(ts0, columns, accounts, inverse, states, balances, alone)
 
 
 def write_plain(
@@ -285,7 +299,8 @@ def write_plain(
     txn.cursor(db=ids_db).putmulti(index)
     # history: per account (in id order) the sequences of its transfers, in commit order
     m = len(batch.accounts)
-    by_account = np.argsort(batch.inverse, kind="stable")
+    # fewer than 2**15 accounts in a batch: a stable sort of int16 is a radix sort
+    by_account = np.argsort(batch.inverse.astype(np.int16), kind="stable")
     hb = (seq + 1 + (by_account >> 1)).astype(">u8").tobytes()
     ends = (np.cumsum(np.bincount(batch.inverse, minlength=m)) * 8).tolist()
     hkeys = np.zeros(m, _HISTORY_KEY)
