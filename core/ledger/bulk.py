@@ -136,6 +136,8 @@ def _column(transfers: Sequence[Transfer], getter: Callable[[Any], Any], top: in
 
 def _array(values: list[Any], top: int) -> Any:
     """``values`` as an int64 array, or None unless all are ints (or bools) in 0 .. top."""
+    if type(sum(values)) is not int:
+        return None  # a float, a NumPy integer...: the engine refuses them, by name
     col = np.array(values)
     if col.ndim != 1 or col.dtype.kind not in "iub":
         return None  # floats, strings, ints of 2**63 and more (float64 or object arrays)...
@@ -195,12 +197,13 @@ def apply_plain(
     n = len(transfers)
     if not n or ts0 + n >= 1 << 63:
         return None
-    for getter in _ZEROS:
-        if any(map(getter, transfers)):
+    try:
+        if any(any(map(getter, transfers)) for getter in _ZEROS):
             return None
-    columns = [_array(ids, _COLUMNS[0][1])]
-    for getter, top in _GETTERS[1:]:
-        columns.append(_column(transfers, getter, top))
+        columns = [_array(ids, _COLUMNS[0][1])]
+        columns += [_column(transfers, getter, top) for getter, top in _GETTERS[1:]]
+    except (TypeError, ValueError, ArithmeticError):
+        return None  # odd values (NumPy scalars summed past 2**64...): the engine decides
     if any(col is None for col in columns):
         return None
     ids_col, debits, credits, amounts, _, _, _, ledgers, codes = columns

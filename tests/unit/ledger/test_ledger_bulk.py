@@ -14,6 +14,7 @@ import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from core.ledger import (
@@ -189,10 +190,22 @@ def test_bulk_and_engine_store_the_same_bytes(pair: tuple[Ledger, Ledger]) -> No
     assert send(pending, bulk=False) == [OK]
     assert set(send(plain_batch(rng, counter, 400), bulk=True)) == {OK}
     # bad input: refused whole by both paths, nothing written
-    for bad in ({"amount": 2.0}, {"user_data_32": 1 << 32}, {"code": -1}, {"ledger": "1"}):
+    bad_values: list[dict[str, object]] = [
+        {"amount": 2.0},
+        {"amount": np.int64(5)},
+        {"user_data_32": 1 << 32},
+        {"code": -1},
+        {"ledger": "1"},
+    ]
+    for bad in bad_values:
         batch = plain_batch(rng, counter, 100)
         replace(batch, 50, lambda t, bad=bad: Transfer(**{**_fields(t), **bad}))  # type: ignore[misc]
         assert both(pair, batch) is LedgerInputError
+    # odd values the engine's fast path lets through (a NumPy integer that packs): the bulk
+    # path hands them to it, same outcome
+    batch = plain_batch(rng, counter, 100, user_data_64=1 << 62)
+    replace(batch, 50, lambda t: Transfer(**{**_fields(t), "user_data_64": np.uint64(5)}))
+    assert set(send(batch, bulk=False)) == {OK}
     assert set(send(plain_batch(rng, counter, 1_000), bulk=True)) == {OK}
     assert fast.bulk_batches == bulk_expected
     same_everywhere(fast, slow)
