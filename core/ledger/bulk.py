@@ -5,7 +5,7 @@ transfers (no flags, no pending id, no timeout) between existing accounts. For s
 the engine's rules have one outcome per event that can be decided for the whole batch at once,
 so :func:`apply_plain` decides it with NumPy on the batch's columns and :func:`write_plain`
 encodes and indexes the batch the same way, leaving Python only the hash chain (one sha256 per
-transfer, each link depending on the previous one) and one pass over the touched accounts.
+transfer, each link depending on the previous one) and a few passes over the touched accounts.
 
 The bulk path takes a batch only when EVERY event would succeed on the engine's fast path:
 
@@ -16,8 +16,8 @@ The bulk path takes a batch only when EVERY event would succeed on the engine's 
   per-account sums are exact), ledger and code non-zero;
 - both accounts of each transfer found, on the transfer's ledger, not ``CLOSED``; no debited
   account with ``DEBITS_MUST_NOT_EXCEED_CREDITS`` and no credited account with
-  ``CREDITS_MUST_NOT_EXCEED_DEBITS`` (their outcome depends on the order of the events); no
-  balance overflowing 128 bits.
+  ``CREDITS_MUST_NOT_EXCEED_DEBITS`` (their outcome depends on the order of the events); the
+  touched accounts' balances below ``2**62`` (so nothing can overflow).
 
 Otherwise it answers None having changed nothing but the engine's account cache (states loaded,
 none changed), and the engine runs the batch event by event as before. What it stores is byte
