@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from core.ledger import Ledger
-from core.ledger.bench import BenchConfig, run_benchmark
+from core.ledger.bench import BenchConfig, bench_bulk_vs_engine, run_benchmark
 from core.settings import SettingsError, load_settings
 from core.store import Store
 
@@ -94,6 +94,11 @@ def _table(figures: dict[str, object]) -> str:
 @click.option(
     "--data", "data_dir", default=None, help="Work in this directory (default: a temporary one)."
 )
+@click.option(
+    "--compare-bulk",
+    is_flag=True,
+    help="Only compare the bulk path of plain batches with the engine, in one process.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def bench_ledger(
     transfers: int,
@@ -103,6 +108,7 @@ def bench_ledger(
     threads: int,
     no_sqlite: bool,
     data_dir: str | None,
+    compare_bulk: bool,
     as_json: bool,
 ) -> None:
     """TigerBeetle's benchmark workload on the ledger, its SQLite peer and raw LMDB."""
@@ -120,11 +126,17 @@ def bench_ledger(
         target = Path(data_dir)
         if target.exists() and any(target.iterdir()):
             raise click.ClickException(f"{target} is not empty")
-        figures = run_benchmark(target, cfg)
+        figures = (bench_bulk_vs_engine if compare_bulk else run_benchmark)(target, cfg)
     else:
         with tempfile.TemporaryDirectory(prefix="tirelire-bench-") as tmp:
-            figures = run_benchmark(Path(tmp), cfg)
+            figures = (bench_bulk_vs_engine if compare_bulk else run_benchmark)(Path(tmp), cfg)
     if as_json:
         click.echo(json.dumps(figures))
+    elif compare_bulk:
+        click.echo(
+            f"bulk path {figures['bulk_transfers_per_s']:,.0f} transfers/s, engine "
+            f"{figures['engine_transfers_per_s']:,.0f} transfers/s: "
+            f"{figures['bulk_speedup']:.2f} x ({figures['bulk_batches']} bulk batches)"
+        )
     else:
         click.echo(_table(figures))

@@ -16,6 +16,9 @@ Measured in one process, one after the other, so ratios compare like with like:
   pass's modules, NumPy among them, are imported before: a once-per-process cost of about
   0.2 s that a server or a second verification does not pay again);
 - ``bytes_per_transfer``: the LMDB file's used pages divided by the transfers.
+
+:func:`bench_bulk_vs_engine` (``tirelire bench ledger --compare-bulk``) measures the bulk path
+of plain batches (:mod:`core.ledger.bulk`) against the event-by-event engine in one process.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from core.ledger.ledger import Ledger
 from core.ledger.model import BATCH_MAX, Account, CreateTransferResult, Transfer
 from core.ledger.sqlite_peer import SqliteLedger
 
-__all__ = ["BenchConfig", "run_benchmark", "workload"]
+__all__ = ["BenchConfig", "bench_bulk_vs_engine", "run_benchmark", "workload"]
 
 OK = CreateTransferResult.OK
 
@@ -124,6 +127,43 @@ def bench_ledger(path: Path, cfg: BenchConfig) -> dict[str, float]:
         "verify_transfers_per_s": report.transfers / report.seconds,
         "verify_seconds": report.seconds,
         "bytes_per_transfer": used / max(done, 1),
+    }
+
+
+def bench_bulk_vs_engine(directory: Path, cfg: BenchConfig) -> dict[str, Any]:
+    """The same workload on two ledgers in one process: bulk path on, bulk path off.
+
+    Each batch goes to both, alternately first, so that the machine's load falls on both
+    alike; ``bulk_speedup`` is the ratio of their rates.
+    """
+    import core.ledger.verify_fast  # noqa: F401  (NumPy imported before the timing)
+
+    ledgers = {"bulk": Ledger.open(directory / "bulk"), "engine": Ledger.open(directory / "engine")}
+    ledgers["engine"].bulk = False
+    elapsed = dict.fromkeys(ledgers, 0.0)
+    done = 0
+    try:
+        for ledger in ledgers.values():
+            _create_accounts(ledger, cfg)
+        for k, batch in enumerate(workload(cfg)):
+            names = ["bulk", "engine"] if k % 2 == 0 else ["engine", "bulk"]
+            for name in names:
+                started = time.perf_counter()
+                results = ledgers[name].create_transfers(batch)
+                elapsed[name] += time.perf_counter() - started
+                if results.count(OK) != len(batch):
+                    raise RuntimeError(f"unexpected results: {set(results)}")
+            done += len(batch)
+        bulk_batches = ledgers["bulk"].bulk_batches
+    finally:
+        for ledger in ledgers.values():
+            ledger.close()
+    return {
+        "config": asdict(cfg),
+        "bulk_transfers_per_s": done / elapsed["bulk"],
+        "engine_transfers_per_s": done / elapsed["engine"],
+        "bulk_speedup": elapsed["engine"] / elapsed["bulk"],
+        "bulk_batches": bulk_batches,
     }
 
 

@@ -91,6 +91,29 @@ class TransferEngine:
             state = self.accounts[account_id] = self._load_account(account_id)
         return state
 
+    def load_accounts(
+        self, account_ids: list[int], known: dict[int, State] | None = None
+    ) -> list[State | None]:
+        """The working states of ``account_ids`` (as :meth:`account` gives them), in order.
+
+        ``known`` holds states the loader would return (the writer's cache): they are read
+        from it directly, the loader is called for the others.
+        """
+        if self.accounts:
+            return [self.account(account_id) for account_id in account_ids]
+        if known is None:
+            states = list(map(self._load_account, account_ids))
+        else:
+            states = list(map(known.get, account_ids))
+            if None in states:
+                load = self._load_account
+                states = [
+                    load(account_id) if state is None else state
+                    for account_id, state in zip(account_ids, states, strict=True)
+                ]
+        self.accounts.update(zip(account_ids, states, strict=True))
+        return states
+
     def transfer(self, transfer_id: int) -> Fields | None:
         """A transfer created earlier in this batch or committed before."""
         found = self.by_id.get(transfer_id)

@@ -16,6 +16,7 @@ from typing import Any
 from core.ledger import Ledger
 from core.ledger.bench import (
     BenchConfig,
+    bench_bulk_vs_engine,
     bench_group_commit,
     bench_ledger,
     bench_raw_lmdb,
@@ -70,3 +71,11 @@ def test_verify(benchmark: Any, tmp_path: Path) -> None:
     with Ledger.open(path) as ledger:
         report = benchmark(ledger.verify)
     assert report.ok and report.transfers == CFG.transfers
+
+
+def test_bulk_path_against_engine(benchmark: Any, tmp_path: Path) -> None:
+    figures = benchmark.pedantic(
+        lambda: bench_bulk_vs_engine(fresh(tmp_path, "compare"), CFG), rounds=1, iterations=1
+    )
+    assert figures["bulk_batches"] == -(-CFG.transfers // CFG.batch)
+    assert figures["bulk_transfers_per_s"] > 0 and figures["engine_transfers_per_s"] > 0

@@ -77,6 +77,19 @@ def test_bench_table(tmp_path: Path) -> None:
     assert "this ledger (LMDB)" in result.output and "SQLite" not in result.output
 
 
+def test_bench_compare_bulk(tmp_path: Path) -> None:
+    args = ["--transfers", "3000", "--accounts", "100", "--batch", "1000", "--compare-bulk"]
+    result = CliRunner().invoke(bench_ledger, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert figures["bulk_batches"] == 3
+    assert figures["bulk_transfers_per_s"] > 0 and figures["engine_transfers_per_s"] > 0
+    assert figures["bulk_speedup"] > 0
+    result = CliRunner().invoke(bench_ledger, ["--transfers", "500", "--compare-bulk"])
+    assert result.exit_code == 0, result.output
+    assert "bulk path" in result.output and "(1 bulk batches)" in result.output
+
+
 def test_bench_refuses_bad_sizes() -> None:
     result = CliRunner().invoke(bench_ledger, ["--batch", "9000"])
     assert result.exit_code == 2 and "8189" in result.output

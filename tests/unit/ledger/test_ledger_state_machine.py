@@ -302,6 +302,8 @@ random_transfers = st.builds(
     code=st.sampled_from([0, 1, 1, 1, 2]),
     flags=st.sampled_from(FLAGS),
 )
+#: Accounts of plain batches: mostly the two without limits, so that whole batches succeed.
+PAIRS = [(1, 2), (2, 1)] * 6 + [(1, 3), (3, 1), (4, 2), (2, 4), (1, 5), (6, 1), (1, 1)]
 KINDS = ["plain"] * 5 + ["pending"] * 3 + ["post"] * 2 + ["void", "bal_d", "bal_c", "random"]
 
 
@@ -355,6 +357,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.now = 1_700_000_000 * SECOND
         self.ledger = Ledger.open(self.dir, clock=lambda: self.now, map_size=1 << 26)
         self.model = Model()
+        self.fresh_id = 1_000
 
     @initialize()
     def base_accounts(self) -> None:
@@ -390,6 +393,39 @@ class LedgerMachine(RuleBasedStateMachine):
             AR.EXISTS_WITH_DIFFERENT_USER_DATA_32: ud,
         }
         assert [fold.get(r, r) for r in got] == expected
+
+    @rule(
+        pairs=st.lists(
+            st.tuples(st.sampled_from(PAIRS), st.sampled_from([1, 5, 100] * 3 + [1 << 40, MAX])),
+            min_size=1,
+            max_size=12,
+        )
+    )
+    def create_plain_batch(self, pairs: list[tuple[tuple[int, int], int]]) -> None:
+        """Plain transfers with fresh ids: what the bulk path takes, when nothing fails (tried
+        here whatever the batch's size)."""
+        self.ledger.bulk_min = 1
+        self.now += SECOND
+        batch = []
+        for (d, c), amount in pairs:
+            self.fresh_id += 1
+            batch.append(
+                Transfer(
+                    id=self.fresh_id,
+                    debit_account_id=d,
+                    credit_account_id=c,
+                    amount=amount,
+                    ledger=1,
+                    code=1,
+                )
+            )
+        expected = self.model.create_transfers(batch, self.now)
+        assert self.ledger.create_transfers(batch) == expected
+
+    @rule(small=st.booleans())
+    def bulk_small_batches(self, small: bool) -> None:
+        """Send small batches too through the bulk path (core/ledger/bulk.py) or not."""
+        self.ledger.bulk_min = 1 if small else Ledger.bulk_min
 
     @rule(seconds=st.integers(0, 4))
     def wait(self, seconds: int) -> None:
