@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from core.ledger.bits import CMNED, DMNEC, INT_MAX
 from core.ledger.chains import drive_chains
 from core.ledger.codec import CODE, FLAGS, LEDGER, UD32, UD64, UD128, new_account_state
-from core.ledger.model import ACCOUNT_FLAGS_KNOWN, AMOUNT_MAX, Account, CreateAccountResult
+from core.ledger.model import ACCOUNT_FLAGS_KNOWN, Account, CreateAccountResult
 
 __all__ = ["AccountEngine"]
 
 AR = CreateAccountResult
-INT_MAX = AMOUNT_MAX  # 2**128 - 1, reserved for ids
-DMNEC, CMNED = 2, 4
 State = list[Any]
 
 

@@ -37,6 +37,7 @@ from typing import Any
 import lmdb
 import numpy as np
 
+from core.ledger.bits import CLOSED, CMNED, DMNEC
 from core.ledger.codec import CP, CPO, DP, DPO, FLAGS, LEDGER, TAIL, TRANSFER_SIZE
 from core.ledger.engine import TransferEngine
 from core.ledger.model import Transfer
@@ -47,8 +48,6 @@ __all__ = ["PlainBatch", "apply_plain", "write_plain"]
 AMOUNT_LIMIT = 1 << 32
 #: Account balances at or above this are left to the engine (int64 sums cannot overflow).
 BALANCE_LIMIT = 1 << 62
-# Account flag bits (see core.ledger.engine).
-DMNEC, CMNED, CLOSED = 2, 4, 32
 
 _PAIR = np.dtype([("lo", "<u8"), ("hi", "<u8")])
 #: The 128-byte canonical encoding of a transfer (core.ledger.codec.TRANSFER_STRUCT).

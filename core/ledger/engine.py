@@ -17,7 +17,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from core.ledger.chains import drive_chains
+from core.ledger.bits import (
+    BAL_C,
+    BAL_D,
+    CLOSED,
+    CMNED,
+    DMNEC,
+    EXPIRED,
+    INT_MAX,
+    LINKED,
+    NS_PER_S,
+    PENDING,
+    POST,
+    POSTED,
+    U64_MAX,
+    VOID,
+    VOIDED,
+)  # fmt: skip
 from core.ledger.codec import (
     CP,
     CPO,
@@ -26,6 +42,8 @@ from core.ledger.codec import (
     FLAGS,
     LEDGER,
 )  # fmt: skip
+from core.ledger.exists import Fields, exists_result
+from core.ledger.journal import ChainJournal
 from core.ledger.model import (
     AMOUNT_MAX,
     ID_MAX,
@@ -35,29 +53,17 @@ from core.ledger.model import (
     Transfer,
 )
 
-__all__ = ["EXPIRED", "NS_PER_S", "POSTED", "VOIDED", "TransferEngine", "exists_result"]
-
-#: Status of a pending transfer (absent: still pending).
-POSTED, VOIDED, EXPIRED = 1, 2, 3
-NS_PER_S = 1_000_000_000
-U64_MAX = (1 << 64) - 1
-INT_MAX = AMOUNT_MAX  # 2**128 - 1, reserved for ids
-
-# Transfer flag bits.
-LINKED, PENDING, POST, VOID, BAL_D, BAL_C = 1, 2, 4, 8, 16, 32
-# Account flag bits.
-DMNEC, CMNED, CLOSED = 2, 4, 32
+__all__ = ["TransferEngine"]
 
 TR = CreateTransferResult
 AR = CreateAccountResult
 T_OK = TR.OK
 
-Fields = tuple[int, ...]
 _MISSING: Any = object()
 State = list[Any]
 
 
-class TransferEngine:
+class TransferEngine(ChainJournal):
     """Applies one batch of transfers on top of what the loaders return."""
 
     def __init__(
@@ -78,7 +84,7 @@ class TransferEngine:
         self.by_id: dict[int, Fields] = {}
         #: Pending transfers posted or voided by this batch.
         self.statuses: dict[int, int] = {}
-        self._journal: list[Any] = []
+        self._journal = []
         self._in_chain = False
         self._mark = 0
 
@@ -197,50 +203,6 @@ class TransferEngine:
             else:
                 i = self._chain(transfers, i, ts0, results)
         return results
-
-    def _chain(self, transfers: Sequence[Transfer], start: int, ts0: int, results: list[TR]) -> int:
-        for j in range(start, len(transfers)):
-            self._check(transfers[j], j)
-            if not transfers[j].flags & LINKED:
-                break
-        self._in_chain = True
-        self._mark = len(self.created)
-        try:
-            return drive_chains(
-                transfers,
-                start,
-                results,
-                lambda t, i: self.apply(t, ts0 + i),
-                self._journal,
-                self._rollback,
-                T_OK,
-                TR.LINKED_EVENT_FAILED,
-                TR.LINKED_EVENT_CHAIN_OPEN,
-            )
-        finally:
-            self._in_chain = False
-            self._journal.clear()
-
-    def _rollback(self) -> None:
-        for entry in reversed(self._journal):
-            if len(entry) == 2:
-                state, balances = entry
-                state[0:4] = balances
-            else:
-                _, pending_id, old = entry
-                if old is None:
-                    del self.statuses[pending_id]
-                else:
-                    self.statuses[pending_id] = old
-        self._journal.clear()
-        for f in self.created[self._mark :]:
-            del self.by_id[f[0]]
-        del self.created[self._mark :]
-
-    def _touch(self, *states: State) -> None:
-        if self._in_chain:
-            for state in states:
-                self._journal.append((state, state[0:4]))
 
     def _record(self, f: Fields) -> TR:
         self.created.append(f)
@@ -410,40 +372,3 @@ class TransferEngine:
             (t.id, d, c, amount, pid, t.user_data_128 or p[5], t.user_data_64 or p[6],
              t.user_data_32 or p[7], 0, ledger, code, t.flags, ts)
         )  # fmt: skip
-
-
-def exists_result(t: Transfer, e: Fields) -> TR:
-    """The result for a transfer whose id is already taken by ``e`` (a field tuple).
-
-    For a post or void, a zero field of the request means "as the pending transfer", so it
-    matches what was stored; for a balancing transfer, the stored amount is what moved, at
-    most the amount asked.
-    """
-    flags = t.flags
-    if flags != e[11]:
-        return TR.EXISTS_WITH_DIFFERENT_FLAGS
-    if t.pending_id != e[4]:
-        return TR.EXISTS_WITH_DIFFERENT_PENDING_ID
-    if t.timeout != e[8]:
-        return TR.EXISTS_WITH_DIFFERENT_TIMEOUT
-    pv = flags & (POST | VOID)
-    if t.debit_account_id != e[1] and not (pv and t.debit_account_id == 0):
-        return TR.EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT_ID
-    if t.credit_account_id != e[2] and not (pv and t.credit_account_id == 0):
-        return TR.EXISTS_WITH_DIFFERENT_CREDIT_ACCOUNT_ID
-    if flags & (BAL_D | BAL_C):
-        if t.amount < e[3]:
-            return TR.EXISTS_WITH_DIFFERENT_AMOUNT
-    elif t.amount != e[3] and not (pv and t.amount in (0, AMOUNT_MAX)):
-        return TR.EXISTS_WITH_DIFFERENT_AMOUNT
-    if t.user_data_128 != e[5] and not (pv and t.user_data_128 == 0):
-        return TR.EXISTS_WITH_DIFFERENT_USER_DATA_128
-    if t.user_data_64 != e[6] and not (pv and t.user_data_64 == 0):
-        return TR.EXISTS_WITH_DIFFERENT_USER_DATA_64
-    if t.user_data_32 != e[7] and not (pv and t.user_data_32 == 0):
-        return TR.EXISTS_WITH_DIFFERENT_USER_DATA_32
-    if t.ledger != e[9] and not (pv and t.ledger == 0):
-        return TR.EXISTS_WITH_DIFFERENT_LEDGER
-    if t.code != e[10] and not (pv and t.code == 0):
-        return TR.EXISTS_WITH_DIFFERENT_CODE
-    return TR.EXISTS

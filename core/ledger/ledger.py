@@ -33,6 +33,7 @@ from typing import Any
 import lmdb
 
 from core.ledger.accounts import AccountEngine
+from core.ledger.bits import EXPIRED, NS_PER_S, PENDING
 from core.ledger.codec import (
     GENESIS_HASH,
     HEAD,
@@ -43,7 +44,8 @@ from core.ledger.codec import (
     decode_account_state,
     encode_account_state,
 )
-from core.ledger.engine import EXPIRED, NS_PER_S, PENDING, TransferEngine
+from core.ledger.engine import TransferEngine
+from core.ledger.expiry import forget_expiry, sweep_expired
 from core.ledger.grouping import Drain
 from core.ledger.model import (
     BATCH_MAX,
@@ -296,7 +298,7 @@ class Ledger(LedgerReads):
         )
         self._guard(tx, engine.accounts)
         ts = self._timestamps()
-        swept = self._sweep(txn, engine, ts)
+        swept = sweep_expired(txn, self._expiry, engine, ts)
         # one lookup of every id of every batch: an LMDB call per batch would hand the GIL
         # to waiting client threads each time (group commit has many small batches)
         keys = [t.id.to_bytes(16, "big") for transfers in batches for t in transfers]
@@ -371,7 +373,7 @@ class Ledger(LedgerReads):
         for pid, status in engine.statuses.items():
             txn.put(pid.to_bytes(16, "big"), bytes((status,)), db=self._status)
             if status != EXPIRED:
-                self._forget_expiry(txn, engine, pid)
+                forget_expiry(txn, self._expiry, engine, pid)
         puts = None if plain is None else plain.account_puts(engine.accounts)
         # encode_account_state, inlined: one call per touched account adds up
         puts = puts if puts is not None else [
@@ -384,41 +386,3 @@ class Ledger(LedgerReads):
         txn.cursor(db=self._accounts).putmulti(puts)
         self._set_head(tx, seq, head_hash, ts_last)
         return out
-
-    def _sweep(self, txn: lmdb.Transaction, engine: TransferEngine, ts0: int) -> int:
-        """Release pending transfers whose timeout fell at or before this batch's first stamp.
-
-        A post or void later in the batch of one that expired since is refused as expired by
-        the engine; its reservation is released by the next batch's sweep.
-        """
-        cursor = txn.cursor(db=self._expiry)
-        if not cursor.first():
-            return 0
-        done = []
-        for key in cursor.iternext(values=False):
-            if int.from_bytes(key[:8], "big") > ts0:
-                break
-            pending_id = int.from_bytes(key[8:], "big")
-            done.append(bytes(key))
-            if engine.status(pending_id):
-                continue
-            p = engine.transfer(pending_id)
-            if p is None:
-                raise RuntimeError(f"expiry names an unknown pending transfer {pending_id}")
-            dr, cr = engine.account(p[1]), engine.account(p[2])
-            if dr is None or cr is None:
-                raise RuntimeError(f"pending transfer {pending_id} names a missing account")
-            dr[0] -= p[3]
-            cr[2] -= p[3]
-            engine.statuses[pending_id] = EXPIRED
-        for key in done:
-            txn.delete(key, db=self._expiry)
-        return len(done)
-
-    def _forget_expiry(
-        self, txn: lmdb.Transaction, engine: TransferEngine, pending_id: int
-    ) -> None:
-        p = engine.transfer(pending_id)
-        if p is not None and p[8]:
-            key = (p[12] + p[8] * NS_PER_S).to_bytes(8, "big") + pending_id.to_bytes(16, "big")
-            txn.delete(key, db=self._expiry)

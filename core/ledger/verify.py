@@ -26,13 +26,13 @@ from hashlib import sha256
 from itertools import islice
 from typing import TYPE_CHECKING
 
+from core.ledger.bits import CMNED, DMNEC, EXPIRED, NS_PER_S, PENDING, POST, POSTED, VOID, VOIDED
 from core.ledger.codec import (
     GENESIS_HASH,
     RECORD_SIZE,
     TRANSFER_STRUCT,
     decode_account_state,
 )
-from core.ledger.engine import EXPIRED, NS_PER_S, POSTED, VOIDED
 
 if TYPE_CHECKING:
     from core.ledger.reads import LedgerReads as Ledger
@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 __all__ = ["BadTransfer", "VerifyReport", "verify_ledger"]
 
 CHUNK = 8192
-PENDING, POST, VOID = 2, 4, 8
-DMNEC, CMNED = 2, 4
 
 
 @dataclass(frozen=True)

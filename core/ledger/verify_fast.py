@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 import lmdb
 import numpy as np
 
+from core.ledger.bits import CMNED, DMNEC, PENDING, POST, VOID
 from core.ledger.codec import GENESIS_HASH, RECORD_SIZE, TRANSFER_STRUCT
 from core.lmdbpages.reader import PageReader
 from core.lmdbpages.scan import TreeScanner
@@ -48,8 +49,7 @@ __all__ = ["RUN", "fast_chain"]
 #: Transfers read, hashed and replayed at once.
 RUN = 65_536
 #: Transfer flags that the exact replay handles (pending, post, void).
-EXACT_FLAGS = 2 | 4 | 8
-DMNEC, CMNED = 2, 4
+EXACT_FLAGS = PENDING | POST | VOID
 #: Amounts below this are summed in bulk: a run's sum stays exact in a float64 (< 2**53).
 BULK_AMOUNT = 1 << 32
 #: Headrooms are clipped to +-LIMIT_CLIP: a run moves far less, so their signs stay exact.
