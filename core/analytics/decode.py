@@ -20,6 +20,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core.ledger.layout import PAIR  # a 128-bit value as two little-endian 64-bit halves
+
 __all__ = [
     "FIELDS",
     "PAIR",
@@ -33,8 +35,6 @@ __all__ = [
     "unique128",
 ]
 
-#: A 128-bit value as two little-endian 64-bit halves (TigerBeetle's and DuckDB's layout).
-PAIR = np.dtype([("lo", "<u8"), ("hi", "<u8")])
 
 RECORD_DTYPE = np.dtype(
     [

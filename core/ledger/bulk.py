@@ -40,6 +40,7 @@ import numpy as np
 from core.ledger.bits import CLOSED, CMNED, DMNEC
 from core.ledger.codec import CP, CPO, DP, DPO, FLAGS, LEDGER, TAIL, TRANSFER_SIZE
 from core.ledger.engine import TransferEngine
+from core.ledger.layout import BODY, PAIR
 from core.ledger.model import Transfer
 
 __all__ = ["PlainBatch", "apply_plain", "write_plain"]
@@ -49,17 +50,6 @@ AMOUNT_LIMIT = 1 << 32
 #: Account balances at or above this are left to the engine (int64 sums cannot overflow).
 BALANCE_LIMIT = 1 << 62
 
-_PAIR = np.dtype([("lo", "<u8"), ("hi", "<u8")])
-#: The 128-byte canonical encoding of a transfer (core.ledger.codec.TRANSFER_STRUCT).
-BODY = np.dtype(
-    [
-        ("id", _PAIR), ("debit", _PAIR), ("credit", _PAIR), ("amount", _PAIR),
-        ("pending", _PAIR), ("ref", _PAIR),
-        ("user_data_64", "<u8"), ("user_data_32", "<u4"), ("timeout", "<u4"),
-        ("ledger", "<u4"), ("code", "<u2"), ("flags", "<u2"), ("timestamp", "<u8"),
-    ]
-)  # fmt: skip
-assert BODY.itemsize == TRANSFER_SIZE
 #: A 16-byte big-endian id key (ids below 2**63: the high half is 0).
 _ID_KEY = np.dtype([("hi", ">u8"), ("lo", ">u8")])
 #: A history key: epoch label (8) + account id (16) + first sequence of the operation (8).
@@ -67,7 +57,7 @@ _HISTORY_KEY = np.dtype([("label", ">u8"), ("hi", ">u8"), ("lo", ">u8"), ("first
 #: An account's 128-byte encoding (core.ledger.codec.encode_account_state): the id, the four
 #: balances, then the constant tail.
 _ACCOUNT = np.dtype(
-    [("id", _PAIR), ("dp", _PAIR), ("dpo", _PAIR), ("cp", _PAIR), ("cpo", _PAIR), ("tail", "V48")]
+    [("id", PAIR), ("dp", PAIR), ("dpo", PAIR), ("cp", PAIR), ("cpo", PAIR), ("tail", "V48")]
 )
 assert _ACCOUNT.itemsize == 128
 _TAIL = itemgetter(TAIL)

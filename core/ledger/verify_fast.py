@@ -38,6 +38,7 @@ import numpy as np
 
 from core.ledger.bits import CMNED, DMNEC, PENDING, POST, VOID
 from core.ledger.codec import GENESIS_HASH, RECORD_SIZE, TRANSFER_STRUCT
+from core.ledger.layout import PAIR, RECORD
 from core.lmdbpages.reader import PageReader
 from core.lmdbpages.scan import TreeScanner
 
@@ -60,18 +61,6 @@ MIN_STRETCH = 16
 #: any exact replay): int64 sums cannot overflow (each transfer moves less than 2**32).
 FLUSH_EVERY = 1 << 24
 
-_PAIR = np.dtype([("lo", "<u8"), ("hi", "<u8")])
-#: A stored transfer record: prev_hash, then the 128-byte encoding (see core.ledger.codec).
-RECORD = np.dtype(
-    [
-        ("prev_hash", "V32"),
-        ("id", _PAIR), ("debit", _PAIR), ("credit", _PAIR), ("amount", _PAIR),
-        ("pending", _PAIR), ("ref", _PAIR),
-        ("user_data_64", "<u8"), ("user_data_32", "<u4"), ("timeout", "<u4"),
-        ("ledger", "<u4"), ("code", "<u2"), ("flags", "<u2"), ("timestamp", "<u8"),
-    ]
-)  # fmt: skip
-assert RECORD.itemsize == RECORD_SIZE
 _WHOLE = {"record": (0, np.dtype(f"V{RECORD_SIZE}"))}
 _sha256 = hashlib.sha256
 _digest = type(_sha256()).digest
@@ -222,7 +211,7 @@ class _FastChain:
         if total and (seqs.min() < 1 or seqs.max() > total):
             raise _Declined("an id index entry points outside the chain")
         halves = keys.view(">u8")  # (hi, lo) of each big-endian id
-        ids = np.zeros(total + 1, dtype=_PAIR)
+        ids = np.zeros(total + 1, dtype=PAIR)
         ids["hi"][seqs] = halves[:, 0]
         ids["lo"][seqs] = halves[:, 1]
         seen = np.zeros(total + 1, dtype=bool)
