@@ -43,6 +43,16 @@ def smtp() -> Iterator[SmtpServer]:
         yield server
 
 
+def write_settings(data: Path, smtp_port: int) -> None:
+    """The test network's settings: its name, and mail sent to the loopback SMTP server."""
+    (data / "settings.toml").write_text(
+        'network_name = "Réseau de test"\n'
+        f'[mail]\nbackend = "smtp"\nsmtp_port = {smtp_port}\n'
+        'sender = "tirelire <noreply@test.org>"\n',
+        encoding="utf-8",
+    )
+
+
 @contextmanager
 def serving(data: Path, log_path: Path) -> Iterator[int]:
     """``tirelire serve`` on ``data`` in a subprocess on a free port (its port), then stopped."""
@@ -80,12 +90,7 @@ def server(tmp_path: Path, smtp: SmtpServer) -> Iterator[str]:
     """The address of a freshly started ``tirelire serve``."""
     data = tmp_path / "data"
     data.mkdir()
-    (data / "settings.toml").write_text(
-        'network_name = "Réseau de test"\n'
-        f'[mail]\nbackend = "smtp"\nsmtp_port = {smtp.port}\n'
-        'sender = "tirelire <noreply@test.org>"\n',
-        encoding="utf-8",
-    )
+    write_settings(data, smtp.port)
     with serving(data, tmp_path / "server.log") as port:
         yield f"http://localhost:{port}"
 

@@ -23,7 +23,7 @@ from hosts.nfc.command import start_host
 from hosts.nfc.emulate import EmulatedCard
 from hosts.nfc.served import ServerProcess
 from hosts.serving import free_port
-from tests.e2e.conftest import wait_for_mail
+from tests.e2e.conftest import wait_for_mail, write_settings
 from tests.web_support import link_in
 
 pytestmark = pytest.mark.e2e
@@ -35,12 +35,7 @@ UID = "0102030405060708"
 def market(tmp_path: Path, smtp) -> Iterator[tuple[ServerProcess, str]]:
     data = tmp_path / "data"
     data.mkdir()
-    (data / "settings.toml").write_text(
-        'network_name = "Réseau de test"\n'
-        f'[mail]\nbackend = "smtp"\nsmtp_port = {smtp.port}\n'
-        'sender = "tirelire <noreply@test.org>"\n',
-        encoding="utf-8",
-    )
+    write_settings(data, smtp.port)
     with Network.open(load_settings(data)) as network:
         for slug, name in (("claf", "CLAF"), ("goulues", "Les Goulues")):
             network.instances.create(Instance(slug=slug, name=name))

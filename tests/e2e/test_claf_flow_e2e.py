@@ -33,7 +33,7 @@ import pytest
 from core import Instance, InstanceKind, Network, load_settings
 from core.accounts import Role
 from core.wallets import WalletRef
-from tests.e2e.conftest import serving
+from tests.e2e.conftest import serving, write_settings
 from tests.smtp_server import SmtpServer
 from tests.web_support import link_in
 
@@ -48,12 +48,7 @@ BENEFICIARY = "camille@example.org"
 
 def _prepare(data: Path, smtp_port: int) -> None:
     """The fund's instance (a food fund, the plugin not yet enabled), its admin, its treasurer."""
-    (data / "settings.toml").write_text(
-        'network_name = "Réseau de test"\n'
-        f'[mail]\nbackend = "smtp"\nsmtp_port = {smtp_port}\n'
-        'sender = "tirelire <noreply@test.org>"\n',
-        encoding="utf-8",
-    )
+    write_settings(data, smtp_port)
     with Network.open(load_settings(data)) as network:
         network.instances.create(Instance(slug=FUND, name=FUND_NAME, kind=InstanceKind.FOOD_FUND))
 

@@ -17,7 +17,7 @@ from core import Network, load_settings
 from core.accounts import Role
 from core.instances import Instance
 from core.wallets import WalletRef
-from tests.e2e.conftest import serving, wait_for_mail
+from tests.e2e.conftest import serving, wait_for_mail, write_settings
 from tests.smtp_server import SmtpServer
 from tests.web_support import link_in
 
@@ -30,12 +30,7 @@ PAYER = "ada@example.org"
 
 def _prepare(data: Path, smtp_port: int) -> None:
     """The network before the server starts: an instance, its cashier, a payer with 20 €."""
-    (data / "settings.toml").write_text(
-        'network_name = "Réseau de test"\n'
-        f'[mail]\nbackend = "smtp"\nsmtp_port = {smtp_port}\n'
-        'sender = "tirelire <noreply@test.org>"\n',
-        encoding="utf-8",
-    )
+    write_settings(data, smtp_port)
     with Network.open(load_settings(data)) as network:
         network.instances.create(Instance(slug=SLUG, name="Les Goulues"))
         for email in (CASHIER, PAYER):
