@@ -9,6 +9,8 @@ What it offers:
 - :meth:`Store.write` runs ``fn(tx)`` in one write transaction in the calling thread, durably;
 - :meth:`Store.submit` queues ``fn(tx)`` for the writer thread, which groups many callers into
   one transaction (each in a nested transaction) and one durable commit: group commit;
+- :meth:`Store.write_async`, for coroutines: the same group commit, run on the event loop's
+  own thread (:mod:`core._loop_writer` says why: py-lmdb hands the GIL over at every call);
 - :class:`Collection` (from :mod:`core.records`): typed msgspec records with unique and
   non-unique secondary indexes.
 
@@ -22,8 +24,10 @@ they may run more than once.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -33,6 +37,7 @@ from typing import Any, TypeVar
 
 import lmdb
 
+from core._loop_writer import LoopWriter
 from core._writer import GroupCommitWriter
 
 __all__ = ["Store", "StoreStats", "Tx"]
@@ -173,6 +178,9 @@ class Store:
         self._write_lock = threading.RLock()
         self._gate = _ReaderGate()
         self._writer = GroupCommitWriter(self)
+        self._loop_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopWriter] = (
+            weakref.WeakKeyDictionary()
+        )
         self._closed = False
 
     @classmethod
@@ -233,22 +241,49 @@ class Store:
             raise RuntimeError("the store is closed")
         return self._writer.submit(fn)
 
+    async def write_async(self, fn: Callable[[Tx], T]) -> T:
+        """Await ``fn(tx)`` run by the group commit of the running event loop, durably.
+
+        Writes awaited during one iteration of the loop share one transaction (each in a nested
+        transaction: a failing one aborts only itself) and one commit, run on the loop's thread.
+        """
+        if self._closed:
+            raise RuntimeError("the store is closed")
+        loop = asyncio.get_running_loop()
+        writer = self._loop_writers.get(loop)
+        if writer is None:
+            writer = self._loop_writers[loop] = LoopWriter(self, loop)
+        return await writer.submit(fn)
+
     def write_grouped(self, fn: Callable[[Tx], T]) -> T:
         """Submit ``fn`` to the group-commit writer and wait for its durable result."""
         return self.submit(fn).result()
 
     def _run_group(
-        self, fns: list[Callable[[Tx], Any]], *, nested: bool = True
+        self,
+        fns: list[Callable[[Tx], Any]],
+        *,
+        nested: bool = True,
+        before_commit: Callable[[], None] | None = None,
     ) -> list[tuple[bool, Any]]:
-        """Run ``fns`` in one write transaction; replay it whole after growing a full map."""
+        """Run ``fns`` in one write transaction; replay it whole after growing a full map.
+
+        ``before_commit`` is called once the functions have run, just before the commit (and
+        its fsync): the event loop's writer resumes the loop there (see core._loop_writer).
+        """
         with self._write_lock:
             while True:
                 try:
-                    return self._try_group(fns, nested)
+                    return self._try_group(fns, nested, before_commit)
                 except lmdb.MapFullError:
                     self._grow()
 
-    def _try_group(self, fns: list[Callable[[Tx], Any]], nested: bool) -> list[tuple[bool, Any]]:
+    def _try_group(
+        self,
+        fns: list[Callable[[Tx], Any]],
+        nested: bool,
+        before_commit: Callable[[], None] | None = None,
+    ) -> list[tuple[bool, Any]]:
         parent = self._begin(write=True)
         outcomes: list[tuple[bool, Any]] = []
         done: list[Tx] = []
@@ -282,6 +317,8 @@ class Store:
                         return [(False, exc)]
                 done.append(tx)
                 outcomes.append((True, value))
+            if before_commit is not None:
+                before_commit()
             parent.commit()
         except BaseException:
             parent.abort()
@@ -326,11 +363,13 @@ class Store:
         self.env.sync(True)
 
     def close(self) -> None:
-        """Stop the writer thread (after its queued operations) and close the environment."""
+        """Stop the writer threads (after their queued operations); close the environment."""
         if self._closed:
             return
         self._closed = True
         self._writer.stop()
+        for loop_writer in list(self._loop_writers.values()):
+            loop_writer.stop()
         self.env.close()
 
     def __enter__(self) -> Store:

@@ -8,21 +8,7 @@ import lmdb
 import pytest
 
 from core.store import Store
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "store")
-    yield s
-    s.close()
-
-
-def _put(db, key: int, value: bytes = b"v"):
-    def op(tx):
-        tx.txn.put(key.to_bytes(8, "big"), value, db=db)
-        return key
-
-    return op
+from tests.store_ops import put_op as _put
 
 
 def test_write_commits_and_read_sees_it(store):
