@@ -67,6 +67,8 @@ class HttpBenchResult:
     hello_p99_ms: float
     ratio_to_hello: float
     sales_recorded: int
+    #: LMDB write transactions committed while the server ran (group commit: many sales each)
+    commits: int
     ledger_ok: bool
     invariants_ok: bool
 
@@ -98,6 +100,12 @@ def prepare_network(data_dir: Path, wallets: int) -> tuple[str, list[str]]:
 
         network.store.write(fund)
     return secret, uids
+
+
+def _last_txnid(data: Path) -> int:
+    """The id of the store's last committed write transaction (LMDB counts them)."""
+    with Network.open(load_settings(data)) as network:
+        return int(network.store.env.info()["last_txnid"])
 
 
 def _lua(secret: str, uids: list[str], prefix: str) -> str:
@@ -179,11 +187,13 @@ def bench_http(
         data = data_dir if data_dir is not None else workdir / "data"
         secret, uids = prepare_network(data, wallets)
         warmup = min(1.0, seconds / 4)
+        txn_before = _last_txnid(data)
         with running_server("granian", data, workers=workers) as port:
             _load_sales(wrk, port, secret, uids, warmup, connections, workdir)
             sales = _load_sales(wrk, port, secret, uids, seconds, connections, workdir)
             _load_hello(wrk, port, warmup, connections)
             hello = _load_hello(wrk, port, seconds, connections)
+        commits = _last_txnid(data) - txn_before
         with Network.open(load_settings(data)) as network:
             report = network.money.check_invariants()
             with network.store.read() as txn:
@@ -209,6 +219,7 @@ def bench_http(
         hello_p99_ms=hello["p99_ms"],
         ratio_to_hello=rate / hello["requests_per_second"] if hello["requests_per_second"] else 0,
         sales_recorded=recorded,
+        commits=commits,
         ledger_ok=report.ledger_ok,
         invariants_ok=report.ok,
     )

@@ -270,7 +270,8 @@ def bench_http_command(
         f"{r.hello_p99_ms:>8.2f} {r.hello_errors:>7}"
     )
     click.echo(
-        f"payments / hello: {r.ratio_to_hello:.2f}; sales recorded: {r.sales_recorded}; "
+        f"payments / hello: {r.ratio_to_hello:.2f}; sales recorded: {r.sales_recorded} "
+        f"in {r.commits} commits; "
         f"ledger verified: {r.ledger_ok}; money invariants: {r.invariants_ok}"
     )
 

@@ -6,9 +6,9 @@
 | ``POST /api/grants`` | treasurer, admin | offer an amount of one of this instance's assets |
 | ``POST /api/corrections`` | treasurer, admin | move an amount, with a reason |
 
-Bodies are decoded strictly (:func:`strict_body`): Litestar converts request data laxly (the
-string ``"5"`` would become the integer 5), which money must not do: an amount is a JSON
-integer in the smallest unit, never a string nor a float.
+Bodies are decoded once, strictly (:class:`hosts.web.api_writes.StrictBody`): Litestar converts
+request data laxly (the string ``"5"`` would become the integer 5), which money must not do: an
+amount is a JSON integer in the smallest unit, never a string nor a float.
 
 Every action is idempotent given the caller's ``operation_id``: a retry returns the first
 operation (``replayed: true``, HTTP 200 instead of 201) and moves nothing. A sale the balances
@@ -20,14 +20,11 @@ the balances read inside the same write, so the answer shows the balances right 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import lmdb
-import msgspec
-from litestar import Request, Response, post
-from litestar.exceptions import ValidationException
+from litestar import Request, Response
 from litestar.params import JSONBody
 
 from core.accounts import normalize_email
@@ -58,6 +55,7 @@ from hosts.web.api_money_models import (
     WalletSpec,
     operation_out,
 )
+from hosts.web.api_writes import api_post
 from hosts.web.instances import network_of
 from hosts.web.money_web import (
     STAFF_API,
@@ -68,32 +66,15 @@ from hosts.web.money_web import (
     request_instance,
 )
 
-__all__ = ["MONEY_API_ROUTES", "grouped_write", "strict_body"]
+__all__ = ["MONEY_API_ROUTES", "grouped_write"]
 
 TAGS = ["money: actions"]
 T = TypeVar("T")
-_DECODERS: dict[type[Any], msgspec.json.Decoder[Any]] = {
-    kind: msgspec.json.Decoder(kind) for kind in (SaleIn, GrantIn, CorrectionIn)
-}
-
-
-async def strict_body(request: Request[Any, Any, Any], kind: type[T]) -> T:
-    """The JSON body decoded as ``kind`` with msgspec's strict rules; 400 naming the field."""
-    try:
-        return _DECODERS[kind].decode(await request.body())  # type: ignore[no-any-return]
-    except msgspec.ValidationError as exc:
-        path = str(exc).rpartition("at `$.")[2].rstrip("`")
-        raise ValidationException(
-            detail=f"Validation failed for {request.method} {request.url.path}",
-            extra=[
-                {"message": str(exc), "key": path if path != str(exc) else "", "source": "body"}
-            ],
-        ) from None
 
 
 async def grouped_write(network: Network, fn: Callable[[Tx], T]) -> T:
-    """Run ``fn`` through the group-commit writer; await its durable result (no thread held)."""
-    return await asyncio.wrap_future(network.store.submit(fn))
+    """Run ``fn`` in the event loop's group commit; await its durable result (no thread held)."""
+    return await network.store.write_async(fn)
 
 
 def normalize_email_or_fail(value: str, field: str = "user_email") -> str:
@@ -142,7 +123,7 @@ def _balances(money: Money, txn: lmdb.Transaction, wallet: WalletRef) -> list[Ba
     return out
 
 
-@post(
+@api_post(
     "/api/sales",
     guards=STAFF_API,
     opt=STAFF_OPT,
@@ -155,7 +136,6 @@ async def api_sale(request: Request[Any, Any, Any], data: JSONBody[SaleIn]) -> R
     201 with the operation and the payer's balances; 200 for a replay; 409 with the exact
     ``shortfall`` when the balances (in the assets this instance accepts) do not cover it.
     """
-    data = await strict_body(request, SaleIn)  # the same body, decoded strictly
     slug = request_instance(request).slug
     network = network_of(request)
     money = network.money
@@ -202,7 +182,7 @@ def _own_asset(money: Money, txn: lmdb.Transaction, asset_id: int, slug: str) ->
     return asset
 
 
-@post(
+@api_post(
     "/api/grants",
     guards=TREASURY_API,
     opt=TREASURY_OPT,
@@ -213,7 +193,6 @@ async def api_grant(
     request: Request[Any, Any, Any], data: JSONBody[GrantIn]
 ) -> Response[OperationOut]:
     """Offer an amount to a person (by e-mail: made if new) or a card; 201, or 200 on replay."""
-    data = await strict_body(request, GrantIn)  # the same body, decoded strictly
     slug = request_instance(request).slug
     network = network_of(request)
     money = network.money
@@ -276,7 +255,7 @@ def _wallet(
     return WalletRef.instance(value)
 
 
-@post(
+@api_post(
     "/api/corrections",
     guards=TREASURY_API,
     opt=TREASURY_OPT,
@@ -287,7 +266,6 @@ async def api_correction(
     request: Request[Any, Any, Any], data: JSONBody[CorrectionIn]
 ) -> Response[OperationOut]:
     """A new transfer between two wallets, with a reason; the author is whoever acts."""
-    data = await strict_body(request, CorrectionIn)  # the same body, decoded strictly
     slug = request_instance(request).slug
     network = network_of(request)
     money = network.money

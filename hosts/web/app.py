@@ -15,6 +15,7 @@ effect at the next request, without a restart.
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -276,6 +277,19 @@ def create_app(
     return app
 
 
+def freeze_startup_objects(_app: Litestar) -> None:
+    """Move every object alive once the server started out of the garbage collector's sight.
+
+    The application, its routes, templates and the network's caches live as long as the
+    process; without this, each full collection walked them all again: pauses of up to 93 ms
+    measured under load, the p99 of every request (docs/performance.md, "Payments over HTTP").
+    Only the servers' entry point (:func:`app_factory`) does it: a test process builds many
+    applications, and objects frozen are never collected by the cycle collector again.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def _routes_by_plugin(routers: dict[str, Router]) -> dict[str, list[str]]:
     return {name: sorted({r.path for r in router.routes}) for name, router in routers.items()}
 
@@ -289,4 +303,6 @@ def _version() -> str:
 
 def app_factory() -> Litestar:
     """The ASGI servers' entry point (``factory=True``): settings from the environment."""
-    return create_app(load_settings())
+    app = create_app(load_settings())
+    app.on_startup.append(freeze_startup_objects)  # a server process: see the function
+    return app

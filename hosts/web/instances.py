@@ -14,6 +14,7 @@ instance (``/-/health``, static files) answer whatever the Host.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 from typing import Any
@@ -100,6 +101,8 @@ def split_host(raw: str) -> tuple[str, int | None]:
 
 
 def _is_ip(host: str) -> bool:
+    if not (host[:1].isdigit() or ":" in host):  # a name: no exception raised and caught
+        return False
     try:
         ipaddress.ip_address(host)
     except ValueError:
@@ -108,7 +111,15 @@ def _is_ip(host: str) -> bool:
 
 
 def match_host(raw: str, base_domains: list[str]) -> HostMatch:
-    """Match a Host header against the base domains; raise UnknownSite when none fits."""
+    """Match a Host header against the base domains; raise UnknownSite when none fits.
+
+    Every request asks: the answers for the last hosts seen are kept (a failure never is).
+    """
+    return _match_host(raw, tuple(base_domains))
+
+
+@functools.lru_cache(maxsize=256)
+def _match_host(raw: str, base_domains: tuple[str, ...]) -> HostMatch:
     host, port = split_host(raw)
     default = base_domains[0]
     if not host or _is_ip(host):

@@ -179,3 +179,24 @@ def test_a_template_folder_that_is_not_a_folder_names_the_plugin(tmp_path: Path)
     manager.register(BadTemplates(not_a_folder), "bad-templates")
     with pytest.raises(PluginError, match="plugin 'bad-templates' registered templates from"):
         create_app(load_settings(tmp_path / "data"), plugins=manager)
+
+
+def test_the_servers_entry_point_freezes_what_lives_as_long_as_the_process(tmp_path, monkeypatch):
+    """``app_factory`` (granian, uvicorn) moves the objects alive at startup out of the
+    garbage collector's sight; an application built by ``create_app`` (tests) does not."""
+    import gc
+
+    from hosts.web.app import app_factory, freeze_startup_objects
+
+    monkeypatch.setenv("TIRELIRE_DATA", str(tmp_path / "data"))
+    gc.unfreeze()
+    try:
+        plain = create_app(load_settings(tmp_path / "data"))
+        assert freeze_startup_objects not in plain.on_startup
+        app = app_factory()
+        assert freeze_startup_objects in app.on_startup
+        with TestClient(app=app, base_url="http://localhost") as client:
+            assert gc.get_freeze_count() > 1000
+            assert client.get("/-/health").status_code == 200
+    finally:
+        gc.unfreeze()
