@@ -61,6 +61,7 @@ class ApiKeys:
                 Index("instance", lambda k: k.instance),
                 Index("digest", lambda k: k.secret_digest, unique=True),
             ),
+            cached=True,  # every API request authenticates: see core.generations
         )  # fmt: skip
 
     def create(self, instance: str, role: Role, label: str, *, by: str = "") -> tuple[ApiKey, str]:
@@ -88,8 +89,7 @@ class ApiKeys:
         """The active key whose secret this is, or None."""
         if not secret or not secret.startswith(PREFIX) or len(secret) > 200:
             return None
-        with self.store.read() as txn:
-            key = self.keys.get_by(txn, "digest", digest(secret))
+        key = self.keys.cached_by("digest", digest(secret))
         return key if key is not None and key.active else None
 
     def of_instance(self, instance: str) -> list[ApiKey]:

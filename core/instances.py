@@ -118,13 +118,13 @@ class Instances:
             Instance,
             key=lambda i: i.slug,
             indexes=(Index("kind", lambda i: i.kind.value),),
+            cached=True,  # every request on an instance's site reads it: see core.generations
         )
         self.logos: Collection[Logo] = Collection(store, "logos", Logo, key=lambda lg: lg.slug)
 
     def get(self, slug: str) -> Instance | None:
-        """The instance with this slug, or None."""
-        with self.store.read() as txn:
-            return self.records.get(txn, slug)
+        """The instance with this slug, or None (from memory while no process changed one)."""
+        return self.records.cached(slug)
 
     def all(self) -> list[Instance]:
         """Every instance, by slug."""

@@ -10,6 +10,10 @@ primary key taken from the record, and maintains its indexes in the same write t
 Keys are ``str`` (UTF-8), ``int`` (16 bytes big-endian, so they sort numerically) or ``bytes``.
 Each collection builds one MessagePack encoder and one decoder for its type and reuses them.
 Open collections at start-up, outside write transactions: opening a database is itself a write.
+
+A collection made with ``cached=True`` also answers :meth:`Collection.cached` and
+:meth:`Collection.cached_by` from memory while no process changed it (the store's shared
+change counters, :mod:`core.generations`): for the records every request reads.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ def encode_key(key: Key) -> bytes:
     raise TypeError(f"unsupported key type: {type(key).__name__}")
 
 
+CACHE_SIZE = 1024  # records a cached collection keeps in memory (emptied when full)
 MAX_KEY = 400  # LMDB's limit is 511 bytes; longer index values are stored as a digest
 
 
@@ -86,6 +91,7 @@ class Collection(Generic[R]):
         *,
         key: Callable[[R], Key],
         indexes: tuple[Index[R], ...] = (),
+        cached: bool = False,
     ) -> None:
         self.store = store
         self.name = name
@@ -99,6 +105,9 @@ class Collection(Generic[R]):
         self._encoder = msgspec.msgpack.Encoder()
         self._decoder = msgspec.msgpack.Decoder(record_type)
         self._many = msgspec.msgpack.Decoder(list[record_type])  # type: ignore[valid-type]
+        #: with ``cached``: reads kept in memory while no process changed the collection
+        self._generation = store.generations.of(f"rec:{name}") if cached else None
+        self._cache: dict[tuple[str, Key], tuple[int, R | None]] = {}
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -106,6 +115,35 @@ class Collection(Generic[R]):
         """The record with primary key ``key``, or None."""
         raw = txn.get(encode_key(key), db=self._db)
         return None if raw is None else self._decoder.decode(raw)
+
+    def cached(self, key: Key) -> R | None:
+        """:meth:`get` in a read of its own, answered from memory while nothing changed.
+
+        Only for a collection made with ``cached=True`` (see :mod:`core.generations`). The
+        record returned is shared with later callers: never change it in place.
+        """
+        return self._cached(("", key), lambda txn: self.get(txn, key))
+
+    def cached_by(self, index: str, value: Key) -> R | None:
+        """:meth:`get_by` in a read of its own, answered from memory while nothing changed."""
+        return self._cached((index, value), lambda txn: self.get_by(txn, index, value))
+
+    def _cached(
+        self, slot: tuple[str, Key], read: Callable[[lmdb.Transaction], R | None]
+    ) -> R | None:
+        generation = self._generation
+        if generation is None:
+            raise TypeError(f"the collection {self.name!r} is not cached")
+        seen = generation.value  # before the read: a change meanwhile drops what we keep
+        hit = self._cache.get(slot)
+        if hit is not None and hit[0] == seen:
+            return hit[1]
+        with self.store.read() as txn:
+            record = read(txn)
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()
+        self._cache[slot] = (seen, record)
+        return record
 
     def get_many(self, txn: lmdb.Transaction, keys: list[Key]) -> list[R | None]:
         """The records with primary keys ``keys`` (None where missing), in order: one LMDB
@@ -229,6 +267,7 @@ class Collection(Generic[R]):
                         raise UniqueViolation(self.name, ix.name, new_value)
                 txn.put(ikey, pkey, db=db)
         txn.put(pkey, self._encoder.encode(record), db=self._db)
+        self._changed(tx)
         return record
 
     def insert(self, tx: Tx, record: R) -> R:
@@ -253,7 +292,12 @@ class Collection(Generic[R]):
                 db = self._index_dbs[ix.name]
                 txn.delete(ikey, pkey if not ix.unique else b"", db=db)
         txn.delete(pkey, db=self._db)
+        self._changed(tx)
         return True
+
+    def _changed(self, tx: Tx) -> None:
+        if self._generation is not None:  # every process drops its copies once it is durable
+            tx.on_commit(self._generation.bump)
 
     def _primary(self, record: R) -> bytes:
         pkey = encode_key(self._key(record))

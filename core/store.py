@@ -39,6 +39,7 @@ import lmdb
 
 from core._loop_writer import LoopWriter
 from core._writer import GroupCommitWriter
+from core.generations import Generations
 
 __all__ = ["Store", "StoreStats", "Tx"]
 
@@ -177,6 +178,7 @@ class Store:
         self._dbs_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._gate = _ReaderGate()
+        self.generations = Generations(self.path)
         self._writer = GroupCommitWriter(self)
         self._loop_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopWriter] = (
             weakref.WeakKeyDictionary()
@@ -371,6 +373,7 @@ class Store:
         for loop_writer in list(self._loop_writers.values()):
             loop_writer.stop()
         self.env.close()
+        self.generations.close()
 
     def __enter__(self) -> Store:
         return self
