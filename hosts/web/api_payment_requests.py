@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 
@@ -37,6 +37,7 @@ from hosts.web.api_models import (
     operation_out,
     request_out,
 )
+from hosts.web.api_writes import api_post
 from hosts.web.auth import actor_of, requires_login, requires_role
 from hosts.web.instances import network_of, site_of
 from hosts.web.payreq_view import pay_url, payer_view
@@ -66,7 +67,7 @@ def api_requests(request: Request[Any, Any, Any]) -> list[PaymentRequestOut]:
     return [_out(request, r, staff=True) for r in found]
 
 
-@post("/api/payment-requests", guards=STAFF_WRITE, opt=CASHIER, tags=TAGS, sync_to_thread=True)
+@api_post("/api/payment-requests", guards=STAFF_WRITE, opt=CASHIER, tags=TAGS, sync_to_thread=True)
 def api_request_create(
     request: Request[Any, Any, Any], data: JSONBody[PaymentRequestIn]
 ) -> Response[PaymentRequestOut]:
@@ -112,7 +113,7 @@ def api_pay_view(request: Request[Any, Any, Any], request_id: FromPath[str]) -> 
     )  # fmt: skip
 
 
-@post("/api/pay/{request_id:str}", guards=[requires_login, json_only], tags=TAGS,
+@api_post("/api/pay/{request_id:str}", guards=[requires_login, json_only], tags=TAGS,
       sync_to_thread=True)  # fmt: skip
 def api_pay(
     request: Request[Any, Any, Any], request_id: FromPath[str], data: JSONBody[PayIn | None] = None

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
@@ -47,6 +47,7 @@ from hosts.web.api_models import (
     refill_out,
     refund_out,
 )
+from hosts.web.api_writes import api_post
 from hosts.web.auth import requires_login
 from hosts.web.errors import problem
 from hosts.web.instances import network_of, site_of
@@ -119,7 +120,7 @@ def api_history(
     )  # fmt: skip
 
 
-@post("/api/wallet/refills", guards=WRITE, tags=TAGS, sync_to_thread=True)
+@api_post("/api/wallet/refills", guards=WRITE, tags=TAGS, sync_to_thread=True)
 def api_refill(request: Request[Any, Any, Any], data: JSONBody[RefillIn]) -> Response[Any]:
     """Refill the primary asset online: open ``checkout_url``; the webhook credits it."""
     network = network_of(request)
@@ -148,7 +149,7 @@ def api_refill_status(request: Request[Any, Any, Any], refill_id: FromPath[str])
     return refill_out(refill)
 
 
-@post("/api/wallet/refunds", guards=WRITE, tags=TAGS, sync_to_thread=True)
+@api_post("/api/wallet/refunds", guards=WRITE, tags=TAGS, sync_to_thread=True)
 def api_refund(request: Request[Any, Any, Any], data: JSONBody[RefundIn]) -> Response[Any]:
     """Ask for money back on the card that paid; ``status`` says whether it was sent."""
     done = network_of(request).online_refunds.request(
@@ -167,7 +168,7 @@ def api_refund_status(request: Request[Any, Any, Any], request_id: FromPath[str]
     return refund_out(found)
 
 
-@post("/api/wallet/transfers", guards=WRITE, tags=TAGS, sync_to_thread=True)
+@api_post("/api/wallet/transfers", guards=WRITE, tags=TAGS, sync_to_thread=True)
 def api_transfer(
     request: Request[Any, Any, Any], data: JSONBody[TransferIn]
 ) -> Response[OperationOut]:

@@ -43,6 +43,7 @@ from core.terminals import (
     TerminalError,
     status_label,
 )
+from hosts.web.api_writes import api_post
 from hosts.web.auth import actor_of, requires_role
 from hosts.web.instances import network_of
 from hosts.web.live import POLL_SECONDS, STREAM_SECONDS, live_of
@@ -291,7 +292,7 @@ def api_charge(request: Request[Any, Any, Any], terminal_id: FromPath[str]) -> C
     return ChargeView.of(network_of(request).charges.get(terminal.instance, terminal.id))
 
 
-@post("/api/terminals/{terminal_id:str}/charge", guards=CASHIER, opt=STAFF, tags=["terminals"],
+@api_post("/api/terminals/{terminal_id:str}/charge", guards=CASHIER, opt=STAFF, tags=["terminals"],
       summary="Ask a card to pay an amount", status_code=201, sync_to_thread=False)  # fmt: skip
 def api_ask(
     request: Request[Any, Any, Any], terminal_id: FromPath[str], data: JSONBody[ChargeRequest]

@@ -72,6 +72,12 @@ def test_transfer(shop):
     assert (short.json()["code"], short.json()["shortfall"]) == ("insufficient_funds", 4250)
     typo = ada.client.post("/api/wallet/transfers", json={**body, "amount": 2.5})
     assert typo.status_code == 400 and "amount" in typo.text
+    for lax in ({"amount": "5"}, {"asset_id": "1"}, {"operation_id": 7}):  # never converted
+        refused = ada.client.post(
+            "/api/wallet/transfers", json={**body, "operation_id": "t-4", **lax}
+        )
+        assert refused.status_code == 400, (lax, refused.text)
+        assert refused.json()["errors"][0]["key"] == next(iter(lax)), refused.text
     assert (shop.balance("ada@example.org"), shop.balance("bob@example.org")) == (750, 250)
 
 
