@@ -9,8 +9,9 @@ What it offers:
 - :meth:`Store.write` runs ``fn(tx)`` in one write transaction in the calling thread, durably;
 - :meth:`Store.submit` queues ``fn(tx)`` for the writer thread, which groups many callers into
   one transaction (each in a nested transaction) and one durable commit: group commit;
-- :meth:`Store.write_async`, for coroutines: the same group commit, run on the event loop's
-  own thread (:mod:`core._loop_writer` says why: py-lmdb hands the GIL over at every call);
+- :meth:`Store.write_async`, for coroutines: the same group commit, its functions run while
+  the event loop waits (:mod:`core._loop_writer` says why: py-lmdb hands the GIL over at every
+  call);
 - :class:`Collection` (from :mod:`core.records`): typed msgspec records with unique and
   non-unique secondary indexes.
 
@@ -246,8 +247,8 @@ class Store:
     async def write_async(self, fn: Callable[[Tx], T]) -> T:
         """Await ``fn(tx)`` run by the group commit of the running event loop, durably.
 
-        Writes awaited during one iteration of the loop share one transaction (each in a nested
-        transaction: a failing one aborts only itself) and one commit, run on the loop's thread.
+        Writes awaited while no group runs share one transaction (each in a nested transaction:
+        a failing one aborts only itself) and one commit; see :mod:`core._loop_writer`.
         """
         if self._closed:
             raise RuntimeError("the store is closed")

@@ -193,8 +193,8 @@ def bench_http(
             sales = _load_sales(wrk, port, secret, uids, seconds, connections, workdir)
             _load_hello(wrk, port, warmup, connections)
             hello = _load_hello(wrk, port, seconds, connections)
-        commits = _last_txnid(data) - txn_before
         with Network.open(load_settings(data)) as network:
+            commits = int(network.store.env.info()["last_txnid"]) - txn_before
             report = network.money.check_invariants()
             with network.store.read() as txn:
                 recorded = sum(

@@ -6,7 +6,7 @@
 | ``POST /api/grants`` | treasurer, admin | offer an amount of one of this instance's assets |
 | ``POST /api/corrections`` | treasurer, admin | move an amount, with a reason |
 
-Bodies are decoded once, strictly (:class:`hosts.web.api_writes.StrictBody`): Litestar converts
+Bodies are decoded once, strictly (:mod:`hosts.web.api_writes`): Litestar converts
 request data laxly (the string ``"5"`` would become the integer 5), which money must not do: an
 amount is a JSON integer in the smallest unit, never a string nor a float.
 
@@ -20,8 +20,7 @@ the balances read inside the same write, so the answer shows the balances right 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import lmdb
 from litestar import Request, Response
@@ -66,15 +65,9 @@ from hosts.web.money_web import (
     request_instance,
 )
 
-__all__ = ["MONEY_API_ROUTES", "grouped_write"]
+__all__ = ["MONEY_API_ROUTES"]
 
 TAGS = ["money: actions"]
-T = TypeVar("T")
-
-
-async def grouped_write(network: Network, fn: Callable[[Tx], T]) -> T:
-    """Run ``fn`` in the event loop's group commit; await its durable result (no thread held)."""
-    return await network.store.write_async(fn)
 
 
 def normalize_email_or_fail(value: str, field: str = "user_email") -> str:
@@ -168,7 +161,7 @@ async def api_sale(request: Request[Any, Any, Any], data: JSONBody[SaleIn]) -> R
         )
         return operation, _balances(money, tx.txn, holder)
 
-    operation, balances = await grouped_write(network, op)
+    operation, balances = await network.store.write_async(op)
     answer = SaleOut(operation=operation_out(operation), balances=balances)
     return Response(answer, status_code=200 if operation.replayed else 201)
 
@@ -221,7 +214,7 @@ async def api_grant(
             reason=data.reason,
         )
 
-    operation = await grouped_write(network, op)
+    operation = await network.store.write_async(op)
     return Response(operation_out(operation), status_code=200 if operation.replayed else 201)
 
 
@@ -284,7 +277,7 @@ async def api_correction(
             author=author,
         )
 
-    operation = await grouped_write(network, op)
+    operation = await network.store.write_async(op)
     return Response(operation_out(operation), status_code=200 if operation.replayed else 201)
 
 

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
 from litestar import HttpMethod, Request
@@ -25,31 +25,22 @@ from litestar.types import Empty
 
 __all__ = ["ApiWrite", "StrictJSONRequest", "api_post", "decode_strict"]
 
-T = TypeVar("T")
-
 _DECODERS: dict[type[Any], msgspec.json.Decoder[Any]] = {}
 
 
-def decode_strict(raw: bytes, kind: type[T], where: str = "") -> T:
+def decode_strict(raw: bytes, kind: Any, where: str) -> Any:
     """``raw`` JSON decoded as ``kind`` with msgspec's strict rules; 400 naming the field."""
     decoder = _DECODERS.get(kind)
     if decoder is None:
         decoder = _DECODERS[kind] = msgspec.json.Decoder(kind)
     try:
-        return decoder.decode(raw)  # type: ignore[no-any-return]
+        return decoder.decode(raw)
     except msgspec.ValidationError as exc:
         path = str(exc).rpartition("at `$.")[2].rstrip("`")
-        raise ValidationException(
-            detail=f"Validation failed for {where}" if where else "Validation failed",
-            extra=[
-                {"message": str(exc), "key": path if path != str(exc) else "", "source": "body"}
-            ],
-        ) from None
+        problem = {"message": str(exc), "key": path if path != str(exc) else "", "source": "body"}
     except msgspec.DecodeError as exc:
-        raise ValidationException(
-            detail=f"Validation failed for {where}" if where else "Validation failed",
-            extra=[{"message": f"invalid JSON: {exc}", "key": "", "source": "body"}],
-        ) from None
+        problem = {"message": f"invalid JSON: {exc}", "key": "", "source": "body"}
+    raise ValidationException(detail=f"Validation failed for {where}", extra=[problem])
 
 
 class StrictJSONRequest(Request[Any, Any, Any]):
@@ -59,9 +50,9 @@ class StrictJSONRequest(Request[Any, Any, Any]):
         """The body as the handler's ``data`` Struct (see the module); cached like Litestar's."""
         if self._json is Empty:
             field = self.route_handler.parsed_data_field
-            if field is None or not isinstance(field.annotation, type):
+            if field is None:  # a handler without a body: Litestar's own reading
                 return await super().json()
-            where = f"{self.scope['method']} {self.scope['path']}"
+            where = f"{self.scope['method']} {self.scope['path']}"  # e.g. ``PayIn | None`` too
             self._json = decode_strict(await self.body(), field.annotation, where)
         return self._json
 

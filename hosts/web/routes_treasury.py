@@ -34,7 +34,6 @@ from core.wallets import (
     Operation,
     WalletRef,
 )
-from hosts.web.api_money import grouped_write
 from hosts.web.instances import network_of
 from hosts.web.money_forms import form_errors, form_status
 from hosts.web.money_web import (
@@ -160,7 +159,7 @@ async def grant_save(request: Request[Any, Any, Any]) -> Response[Any]:
                 reason=values["reason"],
             )
 
-        done = await grouped_write(network, op)
+        done = await network.store.write_async(op)
     except MoneyError as exc:
         errors = form_errors(exc, fields={"card": "wallet", "card_id": "wallet"})
         return _grant_page(request, values, errors, status=form_status(exc))
@@ -253,7 +252,7 @@ async def correction_save(request: Request[Any, Any, Any]) -> Response[Any]:
                 author=author,
             )
 
-        done = await grouped_write(network, op)
+        done = await network.store.write_async(op)
     except MoneyError as exc:
         return _correction_page(request, values, form_errors(exc), status=form_status(exc))
     return Redirect(f"/admin/correction?op={done.operation_id}")

@@ -166,6 +166,8 @@ def test_pay_shortfall_and_not_accepted_asset(shop):
     assert (short.json()["code"], short.json()["shortfall"]) == ("insufficient_funds", 300)
     forced = ada.client.post(f"/api/pay/{created['id']}", json={"asset_id": shop.alp.id})
     assert forced.status_code == 409 and forced.json()["code"] == "asset_not_accepted"
+    lax = ada.client.post(f"/api/pay/{created['id']}", json={"asset_id": str(shop.alp.id)})
+    assert lax.status_code == 400 and lax.json()["errors"][0]["key"] == "asset_id", lax.text
     assert shop.balance("ada@example.org") == 100
     assert shop.balance("ada@example.org", shop.alp.id) == 900
 
